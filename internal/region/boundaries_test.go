@@ -244,4 +244,3 @@ func BenchmarkCode(b *testing.B) {
 		Code(names[i%len(names)])
 	}
 }
-
