@@ -97,8 +97,7 @@ type Evidence struct {
 }
 
 // Observation is one report of one event, as submitted. Lat and Lon are nil
-// when only a region is given. Field order is alphabetical by JSON name so
-// that encoding/json's output is already in canonical key order.
+// when only a region is given.
 type Observation struct {
 	AttributedTo         string     `json:"attributed_to,omitempty"`
 	Count                int        `json:"count"`
@@ -125,11 +124,60 @@ func (o *Observation) HasPoint() bool { return o.Lat != nil && o.Lon != nil }
 // was accepted.
 type Record struct {
 	Observation
-	// Organization is the submitter's organisation, or its party code for a
-	// party's allegation.
+	// Organization is the submitter's organisation (a party's code for a
+	// party's allegation).
 	Organization string `json:"organization"`
+	// Party is the party's code when a party submitted the record as an
+	// allegation, else empty.
+	Party string `json:"party,omitempty"`
 	// SubmitterID is the submitting user's id.
 	SubmitterID int64 `json:"submitter_id"`
 	// AcceptedAt is when the store committed the record.
 	AcceptedAt time.Time `json:"accepted_at"`
+}
+
+// Outcome is what storing one record did.
+type Outcome int
+
+// The outcomes of storing a record.
+const (
+	// Created: the record is new and now stored.
+	Created Outcome = iota + 1
+	// Duplicate: a record with the same id and the same content was already
+	// stored; nothing changed.
+	Duplicate
+	// Conflict: a record with the same id but other content was already
+	// stored; nothing changed.
+	Conflict
+)
+
+// Prepared is a record ready to be stored: with its canonical bytes and
+// content hash computed, which is work done before (and outside) the
+// write transaction.
+type Prepared struct {
+	Record
+	Body        []byte   // Record.Canonical
+	ContentHash [32]byte // Observation.ContentHash
+}
+
+// Prepare computes what storing r needs.
+func Prepare(r Record) (Prepared, error) {
+	h, err := r.Observation.ContentHash()
+	if err != nil {
+		return Prepared{}, err
+	}
+	b, err := r.Canonical()
+	if err != nil {
+		return Prepared{}, err
+	}
+	return Prepared{Record: r, Body: b, ContentHash: h}, nil
+}
+
+// Stored is a record as a store returns it: its canonical bytes (Body, the
+// JSON every reader gets) and the keys it is listed by.
+type Stored struct {
+	Seq        int64     // arrival order in this store
+	ID         string    // the observation id
+	ObservedAt time.Time // for time filters and cursors
+	Body       []byte    // Record.Canonical
 }

@@ -1,0 +1,54 @@
+package auth
+
+import (
+	"truce/internal/derrors"
+	"truce/internal/observation"
+)
+
+// The policy. A nil *User is the public: a request without a valid token.
+// Each function answers derrors.ErrUnauthenticated for the public where a
+// token is needed, and derrors.ErrForbidden for a role that may not act.
+
+// SubmitObservations reports whether u may post observations. Monitors and
+// analysts submit observations; a party submits allegations, which intake
+// marks with source "party" whatever the payload says.
+func SubmitObservations(u *User) error {
+	if u == nil {
+		return derrors.ErrUnauthenticated
+	}
+	switch u.Role {
+	case Monitor, Analyst, Party:
+		return nil
+	}
+	return derrors.ErrForbidden
+}
+
+// PrepareSubmission applies what the token says about an observation the
+// user submits: the organisation and party come from the user, never from
+// the payload, and a party's submission is an allegation.
+func PrepareSubmission(u *User, o observation.Observation) observation.Record {
+	r := observation.Record{Observation: o, Organization: u.Org, SubmitterID: u.ID}
+	if u.Role == Party {
+		r.Party = u.Org
+		r.Source = observation.Party
+	}
+	return r
+}
+
+// ObservationScope returns the observations u may read: monitors their
+// organisation's, analysts and the mediator all, a party its own
+// allegations. Other roles and the public read none.
+func ObservationScope(u *User) (observation.Scope, error) {
+	if u == nil {
+		return observation.Scope{}, derrors.ErrUnauthenticated
+	}
+	switch u.Role {
+	case Analyst, Mediator:
+		return observation.Scope{All: true}, nil
+	case Monitor:
+		return observation.Scope{Org: u.Org}, nil
+	case Party:
+		return observation.Scope{Party: u.Org}, nil
+	}
+	return observation.Scope{}, derrors.ErrForbidden
+}

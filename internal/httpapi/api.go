@@ -1,0 +1,193 @@
+// Package httpapi serves truce's JSON API under /api/v1, with /healthz,
+// /metrics and the OpenAPI document. Handlers authenticate the bearer token,
+// ask package auth what the caller may do, and turn every error into a
+// status code in one function (errorStatus).
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"truce/internal/auth"
+	"truce/internal/derrors"
+	"truce/internal/metrics"
+	"truce/internal/observation"
+)
+
+// Store is what the API reads.
+type Store interface {
+	UserByTokenHash(ctx context.Context, h [32]byte) (*auth.User, error)
+	Observation(ctx context.Context, id string, scope observation.Scope) (observation.Stored, error)
+	ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error)
+	Ping(ctx context.Context) error
+}
+
+// Writer stores accepted observations (the group committer).
+type Writer interface {
+	Write(ctx context.Context, recs []observation.Prepared) ([]observation.Outcome, error)
+}
+
+// DefaultMaxBody is the default limit on a request body.
+const DefaultMaxBody = 16 << 20
+
+// Config is what NewHandler needs.
+type Config struct {
+	Store   Store
+	Writer  Writer
+	Logger  *slog.Logger
+	Metrics *metrics.Registry
+	Now     func() time.Time // the clock; time.Now if nil
+	MaxBody int64            // request body limit; DefaultMaxBody if 0
+	Workers int              // parallel parsing and signature checks per request; NumCPU if 0
+}
+
+// Handler is the API.
+type Handler struct {
+	store   Store
+	writer  Writer
+	log     *slog.Logger
+	now     func() time.Time
+	maxBody int64
+	workers int
+	mux     *http.ServeMux
+	reg     *metrics.Registry
+	m       apiMetrics
+}
+
+type apiMetrics struct {
+	requests     *metrics.Counter
+	latency      *metrics.Histogram
+	observations *metrics.Counter
+	batchSize    *metrics.Histogram
+}
+
+// route is one endpoint; routes lists them all, so the OpenAPI test can
+// hold the document to the handlers.
+type route struct {
+	method, pattern string
+	handle          func(w http.ResponseWriter, r *http.Request, u *auth.User) error
+}
+
+func (h *Handler) routes() []route {
+	return []route{
+		{"POST", "/api/v1/observations", h.postObservations},
+		{"GET", "/api/v1/observations", h.listObservations},
+		{"GET", "/api/v1/observations/{id}", h.getObservation},
+		{"GET", "/api/v1/openapi.json", h.openAPI},
+		{"GET", "/healthz", h.healthz},
+		{"GET", "/metrics", h.metrics},
+	}
+}
+
+// NewHandler returns the API handler.
+func NewHandler(cfg Config) *Handler {
+	h := &Handler{
+		store: cfg.Store, writer: cfg.Writer, log: cfg.Logger, now: cfg.Now,
+		maxBody: cfg.MaxBody, workers: cfg.Workers, mux: http.NewServeMux(),
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.maxBody <= 0 {
+		h.maxBody = DefaultMaxBody
+	}
+	if h.workers <= 0 {
+		h.workers = runtime.NumCPU()
+	}
+	reg := cfg.Metrics
+	if reg == nil {
+		reg = metrics.New()
+	}
+	h.reg = reg
+	h.m = apiMetrics{
+		requests: reg.Counter("truce_http_requests_total", "HTTP requests by route and status code.", "route", "code"),
+		latency: reg.Histogram("truce_http_request_duration_seconds", "HTTP request latency by route.",
+			[]float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}, "route"),
+		observations: reg.Counter("truce_observations_total", "Observations received, by outcome (created, duplicate, conflict, rejected).", "outcome"),
+		batchSize: reg.Histogram("truce_observation_batch_size", "Observations per intake request.",
+			[]float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 50000}),
+	}
+	for _, rt := range h.routes() {
+		h.mux.Handle(rt.method+" "+rt.pattern, h.wrap(rt))
+	}
+	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		h.writeError(w, r, derrors.ErrNotFound)
+	})
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// wrap authenticates the request, runs the route and records its metrics.
+func (h *Handler) wrap(rt route) http.Handler {
+	name := rt.method + " " + rt.pattern
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		u, err := h.authenticate(r)
+		if err == nil {
+			err = rt.handle(sw, r, u)
+		}
+		if err != nil {
+			h.writeError(sw, r, err)
+		}
+		h.m.requests.Add(1, name, strconv.Itoa(sw.status))
+		h.m.latency.Observe(time.Since(start).Seconds(), name)
+	})
+}
+
+// authenticate returns the token's user, nil for a request without a token,
+// or ErrUnauthenticated for a token that is malformed or unknown.
+func (h *Handler) authenticate(r *http.Request) (*auth.User, error) {
+	v := r.Header.Get("Authorization")
+	if v == "" {
+		return nil, nil
+	}
+	token, ok := strings.CutPrefix(v, "Bearer ")
+	if !ok || token == "" || len(token) > 200 {
+		return nil, derrors.ErrUnauthenticated
+	}
+	u, err := h.store.UserByTokenHash(r.Context(), auth.HashToken(token))
+	if err != nil {
+		if err == derrors.ErrNotFound {
+			return nil, derrors.ErrUnauthenticated
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (h *Handler) healthz(w http.ResponseWriter, r *http.Request, _ *auth.User) error {
+	if err := h.store.Ping(r.Context()); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (h *Handler) metrics(w http.ResponseWriter, r *http.Request, _ *auth.User) error {
+	h.reg.ServeHTTP(w, r)
+	return nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
