@@ -14,6 +14,7 @@ import (
 
 	"truce/internal/auth"
 	"truce/internal/derrors"
+	"truce/internal/ingest"
 	"truce/internal/observation"
 )
 
@@ -81,7 +82,7 @@ func firstByte(br *bufio.Reader) (byte, error) {
 func readLines(br *bufio.Reader) ([]item, error) {
 	var items []item
 	for n := 1; ; n++ {
-		line, tooLong, err := readLine(br)
+		line, tooLong, err := ingest.ReadLine(br)
 		if err != nil && err != io.EOF {
 			return nil, err
 		}
@@ -96,25 +97,6 @@ func readLines(br *bufio.Reader) ([]item, error) {
 			}
 			return items, nil
 		}
-	}
-}
-
-// readLine reads one line of at most observation.MaxBytes. A longer line is
-// read to its end and dropped, and reported as tooLong.
-func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if !tooLong {
-			if len(line)+len(chunk) > observation.MaxBytes+2 {
-				tooLong, line = true, nil
-			} else {
-				line = append(line, chunk...)
-			}
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		return line, tooLong, err
 	}
 }
 
@@ -162,16 +144,7 @@ func (h *Handler) prepare(items []item, u *auth.User, now time.Time) {
 		if it.err != nil {
 			return
 		}
-		o, err := observation.Parse(it.raw, now)
-		if err == nil {
-			err = checkSignature(u, it.raw, o.Signature)
-		}
-		if err == nil {
-			rec := auth.PrepareSubmission(u, o)
-			rec.AcceptedAt = now
-			it.prep, err = observation.Prepare(rec)
-		}
-		it.err = err
+		it.prep, it.err = ingest.Prepare(u, it.raw, now)
 	}
 	if len(items) < 8 || h.workers == 1 {
 		for i := range items {
@@ -190,17 +163,4 @@ func (h *Handler) prepare(items []item, u *auth.User, now time.Time) {
 		})
 	}
 	wg.Wait()
-}
-
-// checkSignature applies the signing rule: a user with a registered key must
-// sign every observation; a user without one must not send signatures that
-// nobody can check.
-func checkSignature(u *auth.User, raw []byte, sig string) error {
-	if u.PublicKey != nil {
-		return observation.VerifySignature(u.PublicKey, raw, sig)
-	}
-	if sig != "" {
-		return derrors.Invalid("signature", "this submitter has no registered public key to check it against")
-	}
-	return nil
 }

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"truce/internal/httpapi"
+	"truce/internal/ingest"
+	"truce/internal/metrics"
+)
+
+func runServe(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "serve", "serve [-db sqlite:PATH] [-addr 127.0.0.1:8080] [-demo]")
+	db := dbFlag(fs)
+	addr := fs.String("addr", envOr("TRUCE_ADDR", "127.0.0.1:8080"), "listen address (env TRUCE_ADDR)")
+	demo := fs.Bool("demo", envOr("TRUCE_DEMO", "") == "1", "start on a fresh temporary database loaded with a simulated monitoring day, and print a token per role (env TRUCE_DEMO=1)")
+	logFormat := fs.String("log-format", envOr("TRUCE_LOG_FORMAT", "text"), "log format: text or json (env TRUCE_LOG_FORMAT)")
+	maxBody := fs.Int64("max-body", httpapi.DefaultMaxBody, "largest request body in bytes")
+	group := fs.Int("group", 5000, "most records in one group-commit transaction")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(e, *logFormat)
+	if err != nil {
+		return err
+	}
+
+	dbPath := *db
+	if *demo {
+		dir, err := os.MkdirTemp("", "truce-demo-")
+		if err != nil {
+			return fmt.Errorf("serve: demo database: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		dbPath = "sqlite:" + filepath.Join(dir, "demo.db")
+	}
+	store, err := openStore(ctx, dbPath)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer store.Close()
+
+	reg := metrics.New()
+	groupSize := reg.Histogram("truce_commit_group_records", "Records per group-commit transaction.",
+		[]float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000})
+	groupRequests := reg.Histogram("truce_commit_group_requests", "Requests per group-commit transaction.",
+		[]float64{1, 2, 4, 8, 16, 32, 64, 128, 256})
+	commitSeconds := reg.Histogram("truce_commit_duration_seconds", "Duration of group-commit transactions.",
+		[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1})
+	committer := ingest.NewCommitter(store, *group)
+	committer.OnCommit = func(records, requests int, d time.Duration) {
+		groupSize.Observe(float64(records))
+		groupRequests.Observe(float64(requests))
+		commitSeconds.Observe(d.Seconds())
+	}
+	commitCtx, stopCommitter := context.WithCancel(context.WithoutCancel(ctx))
+	committed := make(chan struct{})
+	go func() {
+		committer.Run(commitCtx)
+		close(committed)
+	}()
+	defer func() {
+		stopCommitter()
+		<-committed
+	}()
+
+	api := httpapi.NewHandler(httpapi.Config{Store: store, Writer: committer, Logger: log, Metrics: reg, MaxBody: *maxBody})
+	srv := &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	base := "http://" + ln.Addr().String()
+	log.InfoContext(ctx, "listening", slog.String("url", base), slog.String("db", redact(dbPath)))
+	fmt.Fprintf(e.stdout, "truce: listening on %s\n", base)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	if *demo {
+		if err := loadDemo(ctx, e, store, base); err != nil {
+			srv.Close()
+			return fmt.Errorf("serve: demo: %w", err)
+		}
+	}
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	log.InfoContext(ctx, "stopped")
+	return nil
+}
+
+func newLogger(e env, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(e.stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(e.stderr, nil)), nil
+	}
+	return nil, fmt.Errorf("unknown -log-format %q (want text or json)", format)
+}
