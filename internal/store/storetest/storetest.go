@@ -1,0 +1,257 @@
+// Package storetest is the conformance suite every truce store passes: the
+// SQLite store always, the PostgreSQL store when a database is at hand. It
+// tests behaviour through the store's methods only.
+package storetest
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"truce/internal/auth"
+	"truce/internal/derrors"
+	"truce/internal/observation"
+)
+
+// Store is what the suite exercises.
+type Store interface {
+	CreateUser(ctx context.Context, u *auth.User, tokenHash [32]byte) (int64, error)
+	UserByTokenHash(ctx context.Context, h [32]byte) (*auth.User, error)
+	WriteObservations(ctx context.Context, recs []observation.Prepared) ([]observation.Outcome, error)
+	Observation(ctx context.Context, id string, scope observation.Scope) (observation.Stored, error)
+	ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error)
+	CountObservations(ctx context.Context) (int64, error)
+}
+
+// Run runs the suite; open must return a new, empty store for each call.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	t.Run("Users", func(t *testing.T) { testUsers(t, open(t)) })
+	t.Run("WriteOutcomes", func(t *testing.T) { testWriteOutcomes(t, open(t)) })
+	t.Run("Scopes", func(t *testing.T) { testScopes(t, open(t)) })
+	t.Run("ListFiltersAndPaging", func(t *testing.T) { testList(t, open(t)) })
+}
+
+func testUsers(t *testing.T, s Store) {
+	ctx := t.Context()
+	pub, _, _ := ed25519.GenerateKey(nil)
+	tok, hash, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &auth.User{Name: "Patrol 1", Role: auth.Monitor, Org: "Mission", PublicKey: pub}
+	id, err := s.CreateUser(ctx, want, hash)
+	if err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	got, err := s.UserByTokenHash(ctx, auth.HashToken(tok))
+	if err != nil {
+		t.Fatalf("UserByTokenHash: %v", err)
+	}
+	if got.ID != id || got.Name != want.Name || got.Role != want.Role || got.Org != want.Org || !got.PublicKey.Equal(pub) {
+		t.Errorf("got %+v, want %+v with id %d", got, want, id)
+	}
+	if _, err := s.UserByTokenHash(ctx, auth.HashToken(tok+"x")); !errors.Is(err, derrors.ErrNotFound) {
+		t.Errorf("unknown token: got %v, want ErrNotFound", err)
+	}
+	if _, err := s.CreateUser(ctx, &auth.User{Name: "x", Role: "general", Org: "o"}, [32]byte{1}); !errors.Is(err, derrors.ErrInvalid) {
+		t.Errorf("bad role: got %v, want ErrInvalid", err)
+	}
+	if _, err := s.CreateUser(ctx, &auth.User{Name: "Again", Role: auth.Analyst, Org: "Mission"}, hash); err == nil {
+		t.Errorf("a second user with the same token hash was created")
+	}
+}
+
+// Rec returns a prepared record for tests: id n, observed n minutes after
+// base, by org (and party, if not empty).
+func Rec(t testing.TB, n int, base time.Time, org, party string, domain observation.Domain, kind observation.Kind) observation.Prepared {
+	t.Helper()
+	lat, lon := 47.5+float64(n)/1000, 35.5
+	o := observation.Observation{
+		ID:         fmt.Sprintf("00000000-0000-4000-8000-%012d", n),
+		ObservedAt: base.Add(time.Duration(n) * time.Minute), Lat: &lat, Lon: &lon,
+		Domain: domain, Kind: kind, Count: 1, Source: observation.Patrol,
+	}
+	r := observation.Record{Observation: o, Organization: org, Party: party, SubmitterID: 1, AcceptedAt: base}
+	if party != "" {
+		r.Source = observation.Party
+	}
+	p, err := observation.Prepare(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var base = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+
+func testWriteOutcomes(t *testing.T, s Store) {
+	ctx := t.Context()
+	a := Rec(t, 1, base, "Mission", "", observation.Land, "artillery")
+	b := Rec(t, 2, base, "Mission", "", observation.Land, "mortar")
+	changed := Rec(t, 1, base, "Mission", "", observation.Land, "mlrs") // same id as a, other content
+	out, err := s.WriteObservations(ctx, []observation.Prepared{a, b, a, changed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []observation.Outcome{observation.Created, observation.Created, observation.Duplicate, observation.Conflict}
+	if fmt.Sprint(out) != fmt.Sprint(want) {
+		t.Errorf("outcomes: got %v, want %v", out, want)
+	}
+	out, err = s.WriteObservations(ctx, []observation.Prepared{b, changed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []observation.Outcome{observation.Duplicate, observation.Conflict}; fmt.Sprint(out) != fmt.Sprint(want) {
+		t.Errorf("second write: got %v, want %v", out, want)
+	}
+	if n, _ := s.CountObservations(ctx); n != 2 {
+		t.Errorf("count: got %d, want 2", n)
+	}
+	st, err := s.Observation(ctx, a.ID, observation.Scope{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(st.Body) != string(a.Body) {
+		t.Errorf("body: got %s, want %s", st.Body, a.Body)
+	}
+	var r observation.Record
+	if err := json.Unmarshal(st.Body, &r); err != nil || r.Kind != "artillery" {
+		t.Errorf("stored record: %v, kind %q; the conflicting write must not have replaced it", err, r.Kind)
+	}
+}
+
+func testScopes(t *testing.T, s Store) {
+	ctx := t.Context()
+	recs := []observation.Prepared{
+		Rec(t, 1, base, "Mission", "", observation.Land, "artillery"),
+		Rec(t, 2, base, "Sensors", "", observation.Land, "artillery"),
+		Rec(t, 3, base, "UA", "UA", observation.Land, "artillery"),
+		Rec(t, 4, base, "RU", "RU", observation.Land, "artillery"),
+		Rec(t, 5, base, "UA", "", observation.Land, "artillery"), // a monitoring organisation that happens to be called UA
+	}
+	if _, err := s.WriteObservations(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		scope observation.Scope
+		want  []int
+	}{
+		{"all", observation.Scope{All: true}, []int{1, 2, 3, 4, 5}},
+		{"org Mission", observation.Scope{Org: "Mission"}, []int{1}},
+		{"org UA is not party UA", observation.Scope{Org: "UA"}, []int{5}},
+		{"party UA", observation.Scope{Party: "UA"}, []int{3}},
+		{"party RU", observation.Scope{Party: "RU"}, []int{4}},
+		{"zero scope", observation.Scope{}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows, err := s.ListObservations(ctx, observation.Filter{Scope: tt.scope, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for _, r := range rows {
+				got = append(got, int(r.ObservedAt.Sub(base)/time.Minute))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("list: got %v, want %v", got, tt.want)
+			}
+			for i, r := range recs {
+				_, err := s.Observation(ctx, r.ID, tt.scope)
+				visible := contains(tt.want, i+1)
+				if visible && err != nil || !visible && !errors.Is(err, derrors.ErrNotFound) {
+					t.Errorf("get %d: err %v, want visible=%v", i+1, err, visible)
+				}
+			}
+		})
+	}
+}
+
+func contains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func testList(t *testing.T, s Store) {
+	ctx := t.Context()
+	var recs []observation.Prepared
+	for n := 1; n <= 250; n++ {
+		d, k := observation.Land, observation.Kind("artillery")
+		if n%5 == 0 {
+			d, k = observation.Air, "drone"
+		}
+		recs = append(recs, Rec(t, n, base, "Mission", "", d, k))
+	}
+	// Written in reverse so that arrival order differs from time order.
+	for i, j := 0, len(recs)-1; i < j; i, j = i+1, j-1 {
+		recs[i], recs[j] = recs[j], recs[i]
+	}
+	if _, err := s.WriteObservations(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	all := observation.Scope{All: true}
+	tests := []struct {
+		name   string
+		f      observation.Filter
+		want   int
+		first  int
+		sorted bool
+	}{
+		{"everything", observation.Filter{}, 250, 1, true},
+		{"from", observation.Filter{From: base.Add(100 * time.Minute)}, 151, 100, true},
+		{"from to", observation.Filter{From: base.Add(10 * time.Minute), To: base.Add(20 * time.Minute)}, 10, 10, true},
+		{"domain air", observation.Filter{Domain: observation.Air}, 50, 5, true},
+		{"kind", observation.Filter{Kind: "artillery"}, 200, 1, true},
+		{"source", observation.Filter{Source: observation.Camera}, 0, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tt.f
+			f.Scope, f.Limit = all, 7
+			var got []observation.Stored
+			for pages := 0; ; pages++ {
+				if pages > 100 {
+					t.Fatal("paging does not end")
+				}
+				rows, err := s.ListObservations(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rows) > 7 {
+					t.Fatalf("page of %d rows, limit 7", len(rows))
+				}
+				got = append(got, rows...)
+				if len(rows) < 7 {
+					break
+				}
+				last := rows[len(rows)-1]
+				f.After = &observation.Position{ObservedAt: last.ObservedAt, Seq: last.Seq}
+			}
+			if len(got) != tt.want {
+				t.Fatalf("got %d rows, want %d", len(got), tt.want)
+			}
+			seen := map[string]bool{}
+			for i, r := range got {
+				if seen[r.ID] {
+					t.Fatalf("row %s listed twice", r.ID)
+				}
+				seen[r.ID] = true
+				if i > 0 && r.ObservedAt.Before(got[i-1].ObservedAt) {
+					t.Fatalf("rows out of time order at %d", i)
+				}
+			}
+			if len(got) > 0 && int(got[0].ObservedAt.Sub(base)/time.Minute) != tt.first {
+				t.Errorf("first row at minute %v, want %d", got[0].ObservedAt.Sub(base), tt.first)
+			}
+		})
+	}
+}
