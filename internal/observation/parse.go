@@ -10,6 +10,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -249,7 +250,7 @@ func (w *wire) validate(now time.Time) (Observation, error) {
 	o.Kind = Kind(*w.Kind)
 	if !ValidKind(o.Domain, o.Kind) {
 		if d, ok := DomainOf(o.Kind); ok {
-			return o, derrors.Invalid("kind", "%q is a %s kind, not a %s one", o.Kind, d, o.Domain)
+			return o, derrors.Invalid("kind", "%q belongs to domain %s, not %s", o.Kind, d, o.Domain)
 		}
 		return o, derrors.Invalid("kind", "must be one of %v for domain %s", kinds[o.Domain], o.Domain)
 	}
@@ -320,7 +321,7 @@ func (w *wire) validate(now time.Time) (Observation, error) {
 
 func inRange(field string, v, lo, hi float64) error {
 	if math.IsNaN(v) || v < lo || v > hi {
-		return derrors.Invalid(field, "must be between %g and %g", lo, hi)
+		return derrors.Invalid(field, "must be between %s and %s", strconv.FormatFloat(lo, 'f', -1, 64), strconv.FormatFloat(hi, 'f', -1, 64))
 	}
 	return nil
 }

@@ -1,0 +1,104 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"truce/internal/auth"
+)
+
+// TestAccessMatrix checks every endpoint against every role and the public,
+// both what is allowed and what is refused.
+func TestAccessMatrix(t *testing.T) {
+	s := newServer(t, 0)
+	tokens := map[string]string{
+		"public":          "",
+		"bad token":       "truce_not-a-real-token",
+		"monitor Mission": s.user(auth.Monitor, "Mission", nil),
+		"monitor Sensors": s.user(auth.Monitor, "Sensors", nil),
+		"analyst":         s.user(auth.Analyst, "Mission", nil),
+		"mediator":        s.user(auth.Mediator, "Mediator", nil),
+		"party UA":        s.user(auth.Party, "UA", nil),
+		"party RU":        s.user(auth.Party, "RU", nil),
+		"observer":        s.user(auth.Observer, "State", nil),
+		"witness":         s.user(auth.Witness, "Witness", nil),
+		"caseworker":      s.user(auth.Caseworker, "ICRC", nil),
+		"admin":           s.user(auth.Admin, "Operator", nil),
+	}
+	// Records to read: one by the Mission's monitor, one alleged by UA.
+	if st, b := s.do("POST", "/api/v1/observations", tokens["monitor Mission"], "", obs(1, nil)); st != 201 {
+		t.Fatalf("setup: %d %s", st, b)
+	}
+	if st, b := s.do("POST", "/api/v1/observations", tokens["party UA"], "", obs(2, nil)); st != 201 {
+		t.Fatalf("setup: %d %s", st, b)
+	}
+	n := 100
+	endpoints := []struct {
+		name, method, path string
+		post               bool
+		want               map[string]cell
+	}{
+		{"submit", "POST", "/api/v1/observations", true, map[string]cell{
+			"public": {401, 0}, "bad token": {401, 0}, "monitor Mission": {201, 0}, "monitor Sensors": {201, 0},
+			"analyst": {201, 0}, "mediator": {403, 0}, "party UA": {201, 0}, "party RU": {201, 0},
+			"observer": {403, 0}, "witness": {403, 0}, "caseworker": {403, 0}, "admin": {403, 0}}},
+		{"list", "GET", "/api/v1/observations?to=2025-06-01T02:00:00Z", false, map[string]cell{
+			"public": {401, 0}, "bad token": {401, 0}, "monitor Mission": {200, 1}, "monitor Sensors": {200, 0},
+			"analyst": {200, 2}, "mediator": {200, 2}, "party UA": {200, 1}, "party RU": {200, 0},
+			"observer": {403, 0}, "witness": {403, 0}, "caseworker": {403, 0}, "admin": {403, 0}}},
+		{"get monitor's record", "GET", "/api/v1/observations/" + uuid(1), false, map[string]cell{
+			"public": {401, 0}, "bad token": {401, 0}, "monitor Mission": {200, 0}, "monitor Sensors": {404, 0},
+			"analyst": {200, 0}, "mediator": {200, 0}, "party UA": {404, 0}, "party RU": {404, 0},
+			"observer": {403, 0}, "witness": {403, 0}, "caseworker": {403, 0}, "admin": {403, 0}}},
+		{"get UA's allegation", "GET", "/api/v1/observations/" + uuid(2), false, map[string]cell{
+			"public": {401, 0}, "bad token": {401, 0}, "monitor Mission": {404, 0}, "monitor Sensors": {404, 0},
+			"analyst": {200, 0}, "mediator": {200, 0}, "party UA": {200, 0}, "party RU": {404, 0},
+			"observer": {403, 0}, "witness": {403, 0}, "caseworker": {403, 0}, "admin": {403, 0}}},
+		{"healthz", "GET", "/healthz", false, allRoles(tokens, cell{200, 0}, 401)},
+		{"metrics", "GET", "/metrics", false, allRoles(tokens, cell{200, 0}, 401)},
+		{"openapi", "GET", "/api/v1/openapi.json", false, allRoles(tokens, cell{200, 0}, 401)},
+	}
+	for _, ep := range endpoints {
+		for who, tok := range tokens {
+			want, ok := ep.want[who]
+			if !ok {
+				t.Fatalf("%s: no expectation for %s", ep.name, who)
+			}
+			var body []byte
+			if ep.post {
+				n++
+				body = obs(n, map[string]any{"observed_at": "2025-06-01T05:00:00Z"}) // outside the listed window
+			}
+			status, resp := s.do(ep.method, ep.path, tok, "", body)
+			if status != want.status {
+				t.Errorf("%s as %s: status %d, want %d (%s)", ep.name, who, status, want.status, resp)
+				continue
+			}
+			if ep.name == "list" && status == 200 {
+				var page struct{ Items []json.RawMessage }
+				json.Unmarshal(resp, &page)
+				if len(page.Items) != want.items {
+					t.Errorf("list as %s: %d items, want %d", who, len(page.Items), want.items)
+				}
+			}
+		}
+	}
+}
+
+// allRoles expects the same cell for every token but the bad one, which
+// gets badToken: an unknown token is refused everywhere, even where no token
+// is needed.
+func allRoles(tokens map[string]string, c cell, badToken int) map[string]cell {
+	m := map[string]cell{}
+	for who := range tokens {
+		m[who] = c
+	}
+	m["bad token"] = cell{badToken, 0}
+	return m
+}
+
+// cell is one expectation of the matrix.
+type cell struct {
+	status int
+	items  int // for lists: how many items the role sees
+}
