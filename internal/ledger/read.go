@@ -167,3 +167,23 @@ func ParseEntryBundle(data []byte) ([][]byte, error) {
 	}
 	return entries, nil
 }
+
+// Tiles lists every hash tile and entry bundle that a tlog-tiles server
+// publishes for the tree of size n: at each level, the full tiles and the
+// rightmost partial one, then the entry bundles, all in path order within a
+// level. Writing TileData of each at its TilePath, with the checkpoint at
+// "checkpoint", makes a static copy of the log that verifiers read as they
+// read the server.
+func Tiles(n int64) []tlog.Tile {
+	var tiles []tlog.Tile
+	add := func(level int, hashes int64) {
+		for k := int64(0); k*TileWidth < hashes; k++ {
+			tiles = append(tiles, tlog.Tile{H: TileHeight, L: level, N: k, W: int(min(TileWidth, hashes-k*TileWidth))})
+		}
+	}
+	for level, hashes := 0, n; hashes > 0; level, hashes = level+1, hashes/TileWidth {
+		add(level, hashes)
+	}
+	add(-1, n)
+	return tiles
+}
