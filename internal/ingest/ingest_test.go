@@ -97,7 +97,7 @@ func TestConcurrentRequestsShareTransactions(t *testing.T) {
 	for _, tx := range w.txs {
 		total += len(tx)
 	}
-	if want := 64 / 5 * 15 + (1 + 2 + 3 + 4); total != want {
+	if want := 64/5*15 + (1 + 2 + 3 + 4); total != want {
 		t.Errorf("%d records written, want %d", total, want)
 	}
 	if len(w.txs) >= requests {
