@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"sync"
@@ -142,7 +143,7 @@ func (c *tiles) verifyInclusion(ctx context.Context, leafHash tlog.Hash, index i
 	if err != nil {
 		return fmt.Errorf("%w: %w", errTiles, err)
 	}
-	return proof.VerifyInclusion(hasher, uint64(index), uint64(c.size), leafHash[:], p, root[:])
+	return readable(proof.VerifyInclusion(hasher, uint64(index), uint64(c.size), leafHash[:], p, root[:]))
 }
 
 // verifyConsistency checks with transparency-dev/merkle that the tree of
@@ -155,7 +156,16 @@ func (c *tiles) verifyConsistency(ctx context.Context, old, cur ledger.Checkpoin
 	if err != nil {
 		return fmt.Errorf("%w: %w", errTiles, err)
 	}
-	return proof.VerifyConsistency(hasher, uint64(old.Size), uint64(cur.Size), p, old.Root[:], cur.Root[:])
+	return readable(proof.VerifyConsistency(hasher, uint64(old.Size), uint64(cur.Size), p, old.Root[:], cur.Root[:]))
+}
+
+// readable rewrites merkle's root mismatch error on one line, in base64.
+func readable(err error) error {
+	var rm proof.RootMismatchError
+	if errors.As(err, &rm) {
+		return fmt.Errorf("the proof leads to root %s, not %s", base64.StdEncoding.EncodeToString(rm.CalculatedRoot), base64.StdEncoding.EncodeToString(rm.ExpectedRoot))
+	}
+	return err
 }
 
 // parallel runs fn(0), …, fn(n-1) on up to conc goroutines and returns the
