@@ -1,0 +1,307 @@
+package incident
+
+import (
+	"bytes"
+	"container/heap"
+	"math"
+	"slices"
+)
+
+// varianceFloor keeps a cluster's pooled uncertainty from shrinking below
+// half the best member's: pooling assumes independent, honestly stated
+// errors, and real reports understate theirs.
+const varianceFloor = 0.25
+
+// clusterStats is what vague observations are compared with: a precise
+// cluster's weighted centre, its uncertainty and its kinds.
+type clusterStats struct {
+	lat, lon float64
+	cosLat   float64
+	t        float64 // seconds since the Unix epoch
+	vs, vt   float64 // variances, m² and s²
+	kinds    uint32
+}
+
+// agglo holds the buffers of one agglomeration, reused between blocks.
+type agglo struct {
+	idx                      []int32 // local -> observation index, sorted by observation id
+	sw, sx, sy, swt, st      []float64
+	minVS, minVT             []float64
+	np                       []int32  // point members
+	kinds                    []uint32 //
+	region                   []uint16 // region shared by all members (0: none or mixed)
+	ro                       []bool   // has a region-only member
+	lp                       []int32  // local union-find
+	ver                      []uint32
+	adj                      [][]int32
+	seen                     []uint32
+	seenStamp                uint32
+	h                        pairHeap
+	local                    map[int32]int32
+	lat0, lon0, cos0, t0secs float64
+}
+
+type pair struct {
+	q      float64
+	a, b   int32
+	va, vb uint32
+}
+
+type pairHeap []pair
+
+func (h pairHeap) Len() int { return len(h) }
+func (h pairHeap) Less(i, j int) bool {
+	if h[i].q != h[j].q {
+		return h[i].q < h[j].q
+	}
+	if h[i].a != h[j].a {
+		return h[i].a < h[j].a
+	}
+	return h[i].b < h[j].b
+}
+func (h pairHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *pairHeap) Push(x any)   { *h = append(*h, x.(pair)) }
+func (h *pairHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// bruteForceMax is the block size up to which edges are found by testing
+// every pair rather than querying the grid.
+const bruteForceMax = 48
+
+// cluster partitions members (one precise block, or the orphans of one
+// vague block) into clusters and sets clus for each member to its
+// cluster's key, the index of its member with the smallest id. For precise
+// blocks it also records each cluster's stats.
+//
+// The algorithm is agglomerative and deterministic: members are ordered by
+// id; candidate pairs are the compatible pairs of observations; the pair of
+// clusters whose weighted centres are nearest (in units of their pooled
+// uncertainty) merges first, ties broken by member order; clusters merge
+// only while that distance is within the gate and their kinds are all
+// compatible. The result depends on the set of members, not on their
+// arrival order, and a chain of barely compatible reports cannot pull
+// distant events into one cluster: every merge is judged on the centres.
+func (f *Fuser) cluster(members []int32, precise bool) {
+	a := &f.agg
+	k := len(members)
+	if k == 0 {
+		return
+	}
+	slices.SortFunc(members, func(x, y int32) int { return bytes.Compare(f.obs[x].id[:], f.obs[y].id[:]) })
+	a.reset(k)
+	a.idx = append(a.idx[:0], members...)
+	ref := &f.obs[members[0]]
+	a.lat0, a.lon0, a.t0secs = ref.lat, ref.lon, ref.secs()
+	a.cos0 = math.Cos(ref.lat * math.Pi / 180)
+	for i, m := range members {
+		o := &f.obs[m]
+		vs, vt := float64(o.ss)*float64(o.ss), float64(o.st)*float64(o.st)
+		wt := 1 / vt
+		a.swt[i], a.st[i] = wt, wt*(o.secs()-a.t0secs)
+		a.minVS[i], a.minVT[i] = vs, vt
+		a.kinds[i] = 1 << o.kind
+		a.region[i] = o.region
+		if o.point() {
+			w := 1 / vs
+			x, y := a.xy(o.lat, o.lon)
+			a.sw[i], a.sx[i], a.sy[i], a.np[i] = w, w*x, w*y, 1
+		} else {
+			a.ro[i] = true
+		}
+	}
+
+	// Candidate pairs.
+	addEdge := func(i, j int32) {
+		a.adj[i] = append(a.adj[i], j)
+		a.adj[j] = append(a.adj[j], i)
+		if q, ok := f.clusterDist(i, j); ok {
+			a.h = append(a.h, pair{q: q, a: i, b: j})
+		}
+	}
+	if k <= bruteForceMax {
+		for i := 0; i < k; i++ {
+			for j := i + 1; j < k; j++ {
+				if _, ok := f.compatible(&f.obs[members[i]], &f.obs[members[j]]); ok {
+					addEdge(int32(i), int32(j))
+				}
+			}
+		}
+	} else {
+		clear(a.local)
+		for i, m := range members {
+			a.local[m] = int32(i)
+		}
+		for i, m := range members {
+			f.neighbours(m)
+			for _, c := range f.cands {
+				if j, ok := a.local[c]; ok && int32(i) < j {
+					addEdge(int32(i), j)
+				}
+			}
+		}
+	}
+	heap.Init(&a.h)
+
+	for a.h.Len() > 0 {
+		p := heap.Pop(&a.h).(pair)
+		if a.lp[p.a] != p.a || a.lp[p.b] != p.b || a.ver[p.a] != p.va || a.ver[p.b] != p.vb {
+			continue
+		}
+		f.merge(p.a, p.b)
+	}
+
+	for i, m := range members {
+		r := a.root(int32(i))
+		f.clus[m] = members[r]
+		if precise && int32(i) == r {
+			f.cstats[m] = a.stats(r)
+		}
+	}
+}
+
+// neighbours sets f.cands to the indexed observations compatible with
+// observation i, i itself excluded.
+func (f *Fuser) neighbours(i int32) {
+	f.candidates(i)
+	n := 0
+	for _, c := range f.cands {
+		if c != i {
+			f.cands[n] = c
+			n++
+		}
+	}
+	f.cands = f.cands[:n]
+}
+
+// merge folds cluster b into cluster a (a < b, both roots) and queues the
+// merged cluster's pairs with its neighbours.
+func (f *Fuser) merge(i, j int32) {
+	a := &f.agg
+	a.lp[j] = i
+	a.ver[i]++
+	a.sw[i] += a.sw[j]
+	a.sx[i] += a.sx[j]
+	a.sy[i] += a.sy[j]
+	a.swt[i] += a.swt[j]
+	a.st[i] += a.st[j]
+	a.minVS[i] = math.Min(a.minVS[i], a.minVS[j])
+	a.minVT[i] = math.Min(a.minVT[i], a.minVT[j])
+	a.np[i] += a.np[j]
+	a.kinds[i] |= a.kinds[j]
+	if a.region[i] != a.region[j] {
+		a.region[i] = 0
+	}
+	a.ro[i] = a.ro[i] || a.ro[j]
+
+	a.seenStamp++
+	a.seen[i] = a.seenStamp
+	adj := a.adj[i][:0:0]
+	for _, list := range [2][]int32{a.adj[i], a.adj[j]} {
+		for _, n := range list {
+			r := a.root(n)
+			if a.seen[r] == a.seenStamp {
+				continue
+			}
+			a.seen[r] = a.seenStamp
+			adj = append(adj, r)
+		}
+	}
+	a.adj[i], a.adj[j] = adj, nil
+	for _, n := range adj {
+		x, y := min(i, n), max(i, n)
+		if q, ok := f.clusterDist(x, y); ok {
+			heap.Push(&a.h, pair{q: q, a: x, b: y, va: a.ver[x], vb: a.ver[y]})
+		}
+	}
+}
+
+// clusterDist is the normalised squared distance between the centres of
+// local clusters i and j, and whether they may merge.
+func (f *Fuser) clusterDist(i, j int32) (float64, bool) {
+	a := &f.agg
+	if !f.kinds.compatible(a.kinds[i], a.kinds[j]) {
+		return 0, false
+	}
+	ti, tj := a.st[i]/a.swt[i], a.st[j]/a.swt[j]
+	dt := ti - tj
+	q := dt * dt / (a.vt(i) + a.vt(j))
+	if q > f.gate2 {
+		return 0, false
+	}
+	if a.ro[i] || a.ro[j] {
+		if a.region[i] == 0 || a.region[i] != a.region[j] || math.Abs(dt) > regionWindowS {
+			return 0, false
+		}
+	}
+	if a.np[i] > 0 && a.np[j] > 0 {
+		dx := a.sx[i]/a.sw[i] - a.sx[j]/a.sw[j]
+		dy := a.sy[i]/a.sw[i] - a.sy[j]/a.sw[j]
+		q += (dx*dx + dy*dy) / (a.vs(i) + a.vs(j))
+	}
+	return q, q <= f.gate2
+}
+
+func (a *agglo) vs(i int32) float64 { return math.Max(1/a.sw[i], varianceFloor*a.minVS[i]) }
+func (a *agglo) vt(i int32) float64 { return math.Max(1/a.swt[i], varianceFloor*a.minVT[i]) }
+
+func (a *agglo) xy(lat, lon float64) (x, y float64) {
+	return (lon - a.lon0) * metresPerDegree * a.cos0, (lat - a.lat0) * metresPerDegree
+}
+
+func (a *agglo) root(i int32) int32 {
+	for a.lp[i] != i {
+		a.lp[i] = a.lp[a.lp[i]]
+		i = a.lp[i]
+	}
+	return i
+}
+
+func (a *agglo) stats(r int32) clusterStats {
+	x, y := a.sx[r]/a.sw[r], a.sy[r]/a.sw[r]
+	lat := a.lat0 + y/metresPerDegree
+	return clusterStats{
+		lat:    lat,
+		lon:    a.lon0 + x/(metresPerDegree*a.cos0),
+		cosLat: math.Cos(lat * math.Pi / 180),
+		t:      a.t0secs + a.st[r]/a.swt[r],
+		vs:     a.vs(r),
+		vt:     a.vt(r),
+		kinds:  a.kinds[r],
+	}
+}
+
+func (a *agglo) reset(k int) {
+	grow := func(s []float64) []float64 {
+		if cap(s) < k {
+			return make([]float64, k)
+		}
+		return s[:k]
+	}
+	a.sw, a.sx, a.sy, a.swt, a.st = grow(a.sw), grow(a.sx), grow(a.sy), grow(a.swt), grow(a.st)
+	a.minVS, a.minVT = grow(a.minVS), grow(a.minVT)
+	clear(a.sw)
+	clear(a.sx)
+	clear(a.sy)
+	if cap(a.np) < k {
+		a.np, a.kinds, a.lp, a.ver, a.seen = make([]int32, k), make([]uint32, k), make([]int32, k), make([]uint32, k), make([]uint32, k)
+		a.region, a.ro, a.adj = make([]uint16, k), make([]bool, k), make([][]int32, k)
+		a.seenStamp = 0
+	}
+	a.np, a.kinds, a.lp, a.ver = a.np[:k], a.kinds[:k], a.lp[:k], a.ver[:k]
+	a.region, a.ro, a.adj, a.seen = a.region[:k], a.ro[:k], a.adj[:k], a.seen[:k]
+	clear(a.np)
+	clear(a.ver)
+	clear(a.ro)
+	for i := range a.lp {
+		a.lp[i] = int32(i)
+		a.adj[i] = a.adj[i][:0]
+	}
+	a.h = a.h[:0]
+	if a.local == nil {
+		a.local = map[int32]int32{}
+	}
+}

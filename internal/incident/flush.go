@@ -1,0 +1,189 @@
+package incident
+
+import (
+	"bytes"
+	"math"
+)
+
+// flush brings the grouping up to date: it re-clusters the precise blocks
+// that changed, re-attaches the vague observations that watch them or are
+// new, and re-clusters the orphans of the vague blocks that changed.
+func (f *Fuser) flush() {
+	// Precise blocks.
+	roots := f.dirtyRoots(f.dirtyP)
+	f.dirtyP = f.dirtyP[:0]
+	var members []int32
+	for _, r := range roots {
+		members = f.members(r, members[:0])
+		for _, m := range members {
+			if k := f.clus[m]; k >= 0 && f.clus[k] == k {
+				delete(f.cstats, k)
+				f.touch(k)
+			}
+		}
+		f.cluster(members, true)
+		for _, m := range members {
+			if f.clus[m] == m {
+				f.touch(m)
+			}
+		}
+		f.eachWatcher(r, func(v int32) { f.dirtyV = append(f.dirtyV, v) })
+	}
+
+	// Vague observations: attach each to its best precise cluster, if any.
+	f.stamp++
+	for _, v := range f.dirtyV {
+		if f.mark[v] == f.stamp {
+			continue
+		}
+		f.mark[v] = f.stamp
+		f.attach(v)
+	}
+	f.dirtyV = f.dirtyV[:0]
+
+	// Vague blocks: cluster the orphans among themselves.
+	roots = f.dirtyRoots(f.dirtyVB)
+	f.dirtyVB = f.dirtyVB[:0]
+	for _, r := range roots {
+		members = f.members(r, members[:0])
+		n := 0
+		for _, m := range members {
+			if f.obs[m].flags&fAttached != 0 {
+				continue
+			}
+			if k := f.clus[m]; k >= 0 {
+				f.touch(k)
+			}
+			members[n] = m
+			n++
+		}
+		f.cluster(members[:n], false)
+		for _, m := range members[:n] {
+			if f.clus[m] == m {
+				f.touch(m)
+			}
+		}
+	}
+}
+
+// dirtyRoots returns the distinct current roots of the blocks of xs.
+func (f *Fuser) dirtyRoots(xs []int32) []int32 {
+	f.stamp++
+	var roots []int32
+	for _, x := range xs {
+		r := f.find(x)
+		if f.mark[r] != f.stamp {
+			f.mark[r] = f.stamp
+			roots = append(roots, r)
+		}
+	}
+	return roots
+}
+
+// members appends the members of the block rooted at r to dst.
+func (f *Fuser) members(r int32, dst []int32) []int32 {
+	x := r
+	for {
+		dst = append(dst, x)
+		x = f.ring[x]
+		if x == r {
+			return dst
+		}
+	}
+}
+
+// eachWatcher calls fn for each entry of the watcher list of root r
+// (possibly more than once for one observation).
+func (f *Fuser) eachWatcher(r int32, fn func(v int32)) {
+	t := f.watchTail[r]
+	if t < 0 {
+		return
+	}
+	for n := f.watch[t].next; ; n = f.watch[n].next {
+		fn(f.watch[n].v)
+		if n == t {
+			return
+		}
+	}
+}
+
+func (f *Fuser) touch(k int32) {
+	if f.changes {
+		f.touched = append(f.touched, k)
+	}
+}
+
+// attach re-decides which precise cluster vague observation v belongs to:
+// among the clusters of the precise observations it is compatible with,
+// the one whose centre is nearest in units of the combined uncertainty,
+// within the gate; ties go to the cluster whose key has the smaller id.
+// Without one, v is an orphan and its vague block is re-clustered.
+func (f *Fuser) attach(v int32) {
+	o := &f.obs[v]
+	f.neighbours(v)
+	best, bestQ := int32(-1), math.Inf(1)
+	var tried [16]int32
+	nt := 0
+	for _, c := range f.cands {
+		if f.obs[c].vague() {
+			continue
+		}
+		k := f.clus[c]
+		dup := false
+		for _, x := range tried[:nt] {
+			if x == k {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		if nt < len(tried) {
+			tried[nt] = k
+			nt++
+		}
+		q, ok := f.attachDist(o, f.cstats[k])
+		if !ok {
+			continue
+		}
+		if q < bestQ || (q == bestQ && bytes.Compare(f.obs[k].id[:], f.obs[best].id[:]) < 0) {
+			best, bestQ = k, q
+		}
+	}
+	was := o.flags&fAttached != 0
+	old := f.clus[v]
+	if best >= 0 {
+		o.flags |= fAttached
+		f.clus[v] = best
+	} else {
+		o.flags &^= fAttached
+	}
+	if was != (best >= 0) {
+		f.dirtyVB = append(f.dirtyVB, v)
+	}
+	if was && old != best {
+		f.touch(old)
+	}
+	if best >= 0 && old != best {
+		f.touch(best)
+	}
+}
+
+// attachDist compares a vague observation with a precise cluster's centre.
+func (f *Fuser) attachDist(o *obs, c clusterStats) (float64, bool) {
+	if !f.kinds.compatible(1<<o.kind, c.kinds) {
+		return 0, false
+	}
+	dt := o.secs() - c.t
+	st := float64(o.st)
+	q := dt * dt / (st*st + c.vt)
+	if !o.point() {
+		return q, q <= f.gate2 && math.Abs(dt) <= regionWindowS
+	}
+	dy := (o.lat - c.lat) * metresPerDegree
+	dx := (o.lon - c.lon) * metresPerDegree * (float64(o.cosLat) + c.cosLat) / 2
+	ss := float64(o.ss)
+	q += (dx*dx + dy*dy) / (ss*ss + c.vs)
+	return q, q <= f.gate2
+}

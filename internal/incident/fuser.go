@@ -1,0 +1,607 @@
+package incident
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"truce/internal/derrors"
+	"truce/internal/observation"
+)
+
+// Geometry and the grid. Distances use a local equirectangular
+// approximation, exact enough over the tens of kilometres fusion compares.
+const (
+	metresPerDegree = 111194.93 // 2πR/360 with R = 6371008.8 m
+	// cosRef scales longitude into grid columns (cos 48.5°, central
+	// Ukraine). It affects only how many cells a query visits, never which
+	// observations match.
+	cosRef = 0.6626
+)
+
+// The index. An observation's reach is Gate × its uncertainty, in space
+// and in time. It is indexed at the smallest spatial level whose cell is at
+// least its spatial reach, in the cell of its point and its day; within the
+// cell, in the list of the smallest time class that covers its time reach,
+// kept sorted by time. A query visits the few cells of each spatial level
+// around its point and, in each list, binary-searches the time window that
+// could hold a compatible observation: so its cost follows the number of
+// observations near it, not the total.
+var (
+	spaceCells = [...]float64{8_000, 32_000, 128_000}          // metres
+	timeReach  = [...]float64{150, 1_200, 3 * 3600, 48 * 3600} // seconds
+)
+
+const (
+	nTime = len(timeReach)
+	day   = 86_400.0 // seconds: the time extent of a cell
+)
+
+// Defaults for Config.
+const (
+	DefaultGate = 3.5
+)
+
+// Rules fixed by the package (documented in doc.go).
+const (
+	vagueSpaceM   = 5_000     // above this location uncertainty an observation is vague
+	vagueTimeS    = 900       // above this time uncertainty an observation is vague
+	maxSpaceM     = 35_000    // uncertainties are capped here for indexing and tests
+	maxTimeS      = 12 * 3600 //
+	regionWindowS = 2 * 3600  // a region-only observation matches within this time
+	regionBucketS = 3600      // hour buckets of the region indexes
+)
+
+// floor is the least uncertainty fusion assumes for a source, whatever the
+// observation states: clocks drift, bearings are rough, allegations vague.
+type floor struct{ m, s float64 }
+
+var floors = map[observation.Source]floor{
+	observation.Patrol:     {100, 60},
+	observation.Camera:     {150, 10},
+	observation.UAV:        {50, 60},
+	observation.Acoustic:   {1000, 20},
+	observation.Radar:      {1000, 20},
+	observation.Satellite:  {50, 3600},
+	observation.Party:      {5000, 1800},
+	observation.OpenSource: {1000, 600},
+}
+
+// Config configures a Fuser.
+type Config struct {
+	// Locate maps a point to its ISO 3166-2 region code (internal/region's
+	// Boundaries.Locate fits). It is called once per point observation and
+	// once per incident, so it must be fast and safe to call repeatedly.
+	// Nil means regions come only from the observations' own region field.
+	Locate func(lat, lon float64) (string, bool)
+	// Gate is the compatibility threshold in standard deviations: two
+	// observations (or clusters) match when their normalised squared
+	// distance in space and time is at most Gate². Zero means DefaultGate.
+	Gate float64
+}
+
+const (
+	fPoint    = 1 << iota // has lat/lon
+	fVague                // attaches to incidents, never links them
+	fParty                // a party's allegation
+	fAttached             // vague and attached to a precise cluster
+)
+
+// obs is the compact form fusion keeps of one observation (80 bytes).
+type obs struct {
+	t         int64 // observed_at, Unix nanoseconds
+	lat, lon  float64
+	submitter int64
+	id        [16]byte
+	ss, st    float32 // location (m) and time (s) uncertainty after floors and caps
+	cosLat    float32
+	count     int32
+	org       uint16 // interned organisation
+	party     uint16 // interned attributed_to (0: none)
+	region    uint16 // interned region (0: unknown)
+	kind      uint8
+	source    uint8
+	level     uint8
+	flags     uint8
+}
+
+func (o *obs) vague() bool { return o.flags&fVague != 0 }
+func (o *obs) point() bool { return o.flags&fPoint != 0 }
+func (o *obs) secs() float64 {
+	return float64(o.t/1e9) + float64(o.t%1e9)/1e9
+}
+
+// Fuser groups observations into incidents as they arrive. It is not safe
+// for concurrent use; the caller serialises Add, Apply and the readers.
+//
+// Add costs time in proportion to the observations near the new one in
+// space and time, not to how many the Fuser holds. Readers (Incidents,
+// Changes, Get) first bring the grouping up to date, at a cost in proportion
+// to what changed since the last read.
+type Fuser struct {
+	locate func(lat, lon float64) (string, bool)
+	gate   float64
+	gate2  float64
+	kinds  *kindTable
+
+	obs  []obs
+	byID map[[16]byte]int32
+
+	// Union-find over blocks: precise observations linked by pairwise
+	// compatibility, and (separately) vague observations likewise. ring
+	// threads each block's members in a cycle.
+	parent, size, ring []int32
+	// watchers: per block root, a cyclic list (by its tail) of vague
+	// observations compatible with some member.
+	watchTail []int32
+	watch     []watchNode
+
+	grid     table                  // (spatial level, cell, day) -> index in cells
+	byRegion table                  // (region, day) -> index in cells: lists[0] point, lists[1] region-only observations
+	cells    []cell                 //
+	spaceN   [len(spaceCells)]int32 // observations per spatial level
+	regOnlyN []int32                // region-only observations per region
+
+	regions, orgs, parties interner
+	sourceIdx              map[observation.Source]uint8
+	sources                []observation.Source
+
+	// clus is, for each observation, the key of its fusion incident: the
+	// index of the incident's representative observation (-1 before the
+	// first flush).
+	clus   []int32
+	cstats map[int32]clusterStats
+
+	dirtyP, dirtyV, dirtyVB []int32
+	mark                    []uint32
+	stamp                   uint32
+	cands                   []int32
+	agg                     agglo
+
+	changes bool    // Changes has been called: track touched keys
+	touched []int32 // incident keys touched since the last Changes
+	lastID  map[int32]int32
+	dec     decisions
+}
+
+type watchNode struct{ v, next int32 }
+
+// New returns an empty Fuser.
+func New(cfg Config) *Fuser {
+	g := cfg.Gate
+	if g <= 0 {
+		g = DefaultGate
+	}
+	f := &Fuser{
+		locate:    cfg.Locate,
+		gate:      g,
+		gate2:     g * g,
+		kinds:     newKindTable(),
+		byID:      map[[16]byte]int32{},
+		regOnlyN:  []int32{0},
+		cstats:    map[int32]clusterStats{},
+		sourceIdx: map[observation.Source]uint8{},
+		lastID:    map[int32]int32{},
+	}
+	f.regions.init()
+	f.orgs.init()
+	f.parties.init()
+	for i, s := range observation.Sources() {
+		f.sourceIdx[s] = uint8(i)
+		f.sources = append(f.sources, s)
+	}
+	return f
+}
+
+// Len returns how many observations the Fuser holds.
+func (f *Fuser) Len() int { return len(f.obs) }
+
+// Add takes one accepted observation into fusion. It returns an error
+// wrapping derrors.ErrInvalid when the record breaks the observation
+// contract (it should have been parsed with observation.Parse), and one
+// wrapping derrors.ErrConflict when an observation with the same id was
+// already added; in both cases nothing changes.
+func (f *Fuser) Add(rec observation.Record) error {
+	o, err := f.compact(&rec)
+	if err != nil {
+		return fmt.Errorf("incident: add %s: %w", rec.ID, err)
+	}
+	if _, dup := f.byID[o.id]; dup {
+		return fmt.Errorf("incident: add %s: %w", rec.ID, derrors.ErrConflict)
+	}
+	i := int32(len(f.obs))
+	f.obs = append(f.obs, o)
+	f.byID[o.id] = i
+	f.parent = append(f.parent, i)
+	f.size = append(f.size, 1)
+	f.ring = append(f.ring, i)
+	f.watchTail = append(f.watchTail, -1)
+	f.clus = append(f.clus, -1)
+	f.mark = append(f.mark, 0)
+	p := &f.obs[i]
+
+	switch {
+	case !p.vague():
+		f.addPrecise(i)
+	default:
+		f.addVague(i)
+	}
+	f.index(i)
+	return nil
+}
+
+// compact validates rec and turns it into an obs (not yet indexed).
+func (f *Fuser) compact(rec *observation.Record) (obs, error) {
+	var o obs
+	id, ok := parseUUID(rec.ID)
+	if !ok {
+		return o, derrors.Invalid("id", "must be a UUID")
+	}
+	o.id = id
+	if !observation.ValidKind(rec.Domain, rec.Kind) {
+		return o, derrors.Invalid("kind", "%q is not a %s kind", rec.Kind, rec.Domain)
+	}
+	o.kind = f.kinds.index[rec.Kind]
+	si, ok := f.sourceIdx[rec.Source]
+	if !ok {
+		return o, derrors.Invalid("source", "unknown source %q", rec.Source)
+	}
+	o.source = si
+	if rec.ObservedAt.IsZero() {
+		return o, derrors.Invalid("observed_at", "required")
+	}
+	o.t = rec.ObservedAt.UnixNano()
+	fl := floors[rec.Source]
+	ss := math.Max(rec.LocationUncertaintyM, fl.m)
+	st := math.Max(rec.TimeUncertaintyS, fl.s)
+	if math.IsNaN(ss) || math.IsNaN(st) {
+		return o, derrors.Invalid("location_uncertainty_m", "must be a number")
+	}
+	if rec.Source == observation.Party || rec.Party != "" {
+		o.flags |= fParty | fVague
+	}
+	if ss > vagueSpaceM || st > vagueTimeS {
+		o.flags |= fVague
+	}
+	o.ss, o.st = float32(math.Min(ss, maxSpaceM)), float32(math.Min(st, maxTimeS))
+	if rec.HasPoint() {
+		lat, lon := *rec.Lat, *rec.Lon
+		if !(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) {
+			return o, derrors.Invalid("lat", "must be between -90 and 90, lon between -180 and 180")
+		}
+		o.lat, o.lon = lat, lon
+		o.cosLat = float32(math.Cos(lat * math.Pi / 180))
+		o.flags |= fPoint
+	} else {
+		o.flags |= fVague
+	}
+	region := rec.Region
+	if o.point() && f.locate != nil {
+		if r, ok := f.locate(o.lat, o.lon); ok {
+			region = r
+		}
+	}
+	if region == "" && !o.point() {
+		return o, derrors.Invalid("lat", "either lat and lon or region is required")
+	}
+	o.region = f.regions.id(region)
+	for int(o.region) >= len(f.regOnlyN) {
+		f.regOnlyN = append(f.regOnlyN, 0)
+	}
+	o.party = f.parties.id(rec.AttributedTo)
+	o.org = f.orgs.id(rec.Organization)
+	o.submitter = rec.SubmitterID
+	o.count = int32(max(rec.Count, 1))
+	o.level = uint8(levelOf(f.gate*float64(o.ss), f.gate*float64(o.st)))
+	return o, nil
+}
+
+// levelOf returns the spatial level and time class for the reaches, as
+// spatial*nTime + time.
+func levelOf(reachM, reachS float64) int {
+	ls := len(spaceCells) - 1
+	for l, c := range spaceCells {
+		if reachM <= c {
+			ls = l
+			break
+		}
+	}
+	lt := nTime - 1
+	for l, c := range timeReach {
+		if reachS <= c {
+			lt = l
+			break
+		}
+	}
+	return ls*nTime + lt
+}
+
+// addPrecise links a new precise observation to every compatible precise
+// one and registers the compatible vague ones as watchers of its block.
+func (f *Fuser) addPrecise(i int32) {
+	f.candidates(i)
+	var vague []int32
+	for _, c := range f.cands {
+		if f.obs[c].vague() {
+			vague = append(vague, c)
+		} else {
+			f.union(i, c)
+		}
+	}
+	root := f.find(i)
+	for _, v := range vague {
+		f.addWatch(root, v)
+	}
+	f.dirtyP = append(f.dirtyP, i)
+}
+
+// addVague registers a new vague observation as a watcher of the blocks of
+// the precise observations it is compatible with, and links it to the
+// compatible vague ones.
+func (f *Fuser) addVague(i int32) {
+	f.candidates(i)
+	for _, c := range f.cands {
+		if f.obs[c].vague() {
+			f.union(i, c)
+		} else {
+			f.addWatch(f.find(c), i)
+		}
+	}
+	f.dirtyV = append(f.dirtyV, i)
+	f.dirtyVB = append(f.dirtyVB, i)
+}
+
+// candidates sets f.cands to the indexed observations compatible with
+// observation i (which may itself be indexed, and then is included).
+func (f *Fuser) candidates(i int32) {
+	f.cands = f.cands[:0]
+	o := &f.obs[i]
+	if o.point() {
+		f.gridQuery(o)
+		if o.region != 0 && f.regOnlyN[o.region] > 0 {
+			f.regionQuery(o, 1)
+		}
+	} else {
+		f.regionQuery(o, 0)
+		f.regionQuery(o, 1)
+	}
+}
+
+func (f *Fuser) gridQuery(o *obs) {
+	reachM, reachS := f.gate*float64(o.ss), f.gate*float64(o.st)
+	ts := o.secs()
+	maxDT := math.Hypot(reachS, timeReach[nTime-1])
+	d0, d1 := cellT(ts-maxDT, day), cellT(ts+maxDT, day)
+	for l, n := range f.spaceN {
+		if n == 0 {
+			continue
+		}
+		cs := spaceCells[l]
+		ds := math.Hypot(reachM, cs)
+		dlat := ds / metresPerDegree
+		latLo, latHi := o.lat-dlat, o.lat+dlat
+		cosMin := math.Cos(math.Min(math.Max(math.Abs(latLo), math.Abs(latHi)), 89) * math.Pi / 180)
+		dlon := ds / (metresPerDegree * cosMin)
+		y0, y1 := cellY(latLo, cs), cellY(latHi, cs)
+		x0, x1 := cellX(o.lon-dlon, cs), cellX(o.lon+dlon, cs)
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				for d := d0; d <= d1; d++ {
+					ci := f.grid.get(cellKey(l, x, y, d))
+					if ci < 0 {
+						continue
+					}
+					for b := range f.cells[ci].lists {
+						f.scan(o, f.cells[ci].lists[b], ts, math.Hypot(reachS, timeReach[b]), float32(dlat*1.001+1e-5), float32(dlon*1.001+1e-5))
+					}
+				}
+			}
+		}
+	}
+}
+
+// scan appends to f.cands the observations of list (sorted by time) within
+// dt seconds of ts, within dlat/dlon degrees, and compatible with o.
+func (f *Fuser) scan(o *obs, list []entry, ts, dt float64, dlat, dlon float32) {
+	if len(list) == 0 || list[0].t > ts+dt || list[len(list)-1].t < ts-dt {
+		return
+	}
+	lo := ts - dt
+	i := sort.Search(len(list), func(k int) bool { return list[k].t >= lo })
+	lat, lon := float32(o.lat), float32(o.lon)
+	for ; i < len(list) && list[i].t <= ts+dt; i++ {
+		e := &list[i]
+		if e.lat-lat > dlat || lat-e.lat > dlat || e.lon-lon > dlon || lon-e.lon > dlon {
+			continue
+		}
+		if _, ok := f.compatible(o, &f.obs[e.i]); ok {
+			f.cands = append(f.cands, e.i)
+		}
+	}
+}
+
+// regionQuery scans list which (0: point observations, 1: region-only
+// ones) of o's region within regionWindowS of o.
+func (f *Fuser) regionQuery(o *obs, which int) {
+	if o.region == 0 {
+		return
+	}
+	ts := o.secs()
+	for d := cellT(ts-regionWindowS, day); d <= cellT(ts+regionWindowS, day); d++ {
+		ci := f.byRegion.get(regionKey(o.region, d))
+		if ci < 0 {
+			continue
+		}
+		f.scan(o, f.cells[ci].lists[which], ts, regionWindowS, math.MaxFloat32, math.MaxFloat32)
+	}
+}
+
+func cellY(lat, cs float64) int64 { return int64(math.Floor(lat * metresPerDegree / cs)) }
+func cellX(lon, cs float64) int64 { return int64(math.Floor(lon * metresPerDegree * cosRef / cs)) }
+func cellT(ts, ct float64) int64  { return int64(math.Floor(ts / ct)) }
+
+// entry is an observation in a cell's list: enough to filter by time and
+// position without touching the observation itself.
+type entry struct {
+	t        float64 // seconds since the Unix epoch
+	lat, lon float32
+	i        int32
+}
+
+// cell holds, per time class, its observations sorted by time.
+type cell struct {
+	lists [nTime][]entry
+}
+
+// insert adds e to list b of the cell with key k in idx, keeping the list
+// sorted by time (then index, so the order is the same whatever the
+// arrival order).
+func (f *Fuser) insert(idx *table, k uint64, b int, e entry) {
+	ci := idx.get(k)
+	if ci < 0 {
+		ci = int32(len(f.cells))
+		f.cells = append(f.cells, cell{})
+		idx.put(k, ci)
+	}
+	l := f.cells[ci].lists[b]
+	n := len(l)
+	if n == 0 || l[n-1].t < e.t || (l[n-1].t == e.t && l[n-1].i < e.i) {
+		f.cells[ci].lists[b] = append(l, e)
+		return
+	}
+	j := sort.Search(n, func(k int) bool { return l[k].t > e.t || (l[k].t == e.t && l[k].i > e.i) })
+	l = append(l, entry{})
+	copy(l[j+1:], l[j:])
+	l[j] = e
+	f.cells[ci].lists[b] = l
+}
+
+// index makes observation i findable by later ones.
+func (f *Fuser) index(i int32) {
+	o := &f.obs[i]
+	ts := o.secs()
+	e := entry{t: ts, lat: float32(o.lat), lon: float32(o.lon), i: i}
+	d := cellT(ts, day)
+	if o.point() {
+		l, b := int(o.level)/nTime, int(o.level)%nTime
+		cs := spaceCells[l]
+		f.insert(&f.grid, cellKey(l, cellX(o.lon, cs), cellY(o.lat, cs), d), b, e)
+		f.spaceN[l]++
+		// A point observation is also findable by region, for region-only
+		// observations.
+		if o.region != 0 {
+			f.insert(&f.byRegion, regionKey(o.region, d), 0, e)
+		}
+		return
+	}
+	f.insert(&f.byRegion, regionKey(o.region, d), 1, e)
+	f.regOnlyN[o.region]++
+}
+
+// compatible is the pairwise test: compatible kinds, and a normalised
+// squared distance in time and space of at most Gate². Without a point on
+// either side, space is replaced by equal regions and a window of
+// regionWindowS. It returns the normalised squared distance.
+func (f *Fuser) compatible(a, b *obs) (float64, bool) {
+	if f.kinds.mask[a.kind]&(1<<b.kind) == 0 {
+		return 0, false
+	}
+	dt := float64(a.t-b.t) / 1e9
+	sa, sb := float64(a.st), float64(b.st)
+	q := dt * dt / (sa*sa + sb*sb)
+	if q > f.gate2 {
+		return 0, false
+	}
+	if a.flags&b.flags&fPoint != 0 {
+		dy := (a.lat - b.lat) * metresPerDegree
+		// (a.cosLat+b.cosLat)/2 keeps the test exactly symmetric.
+		dx := (a.lon - b.lon) * metresPerDegree * float64(a.cosLat+b.cosLat) / 2
+		ma, mb := float64(a.ss), float64(b.ss)
+		q += (dx*dx + dy*dy) / (ma*ma + mb*mb)
+		return q, q <= f.gate2
+	}
+	if a.region == 0 || a.region != b.region || math.Abs(dt) > regionWindowS {
+		return 0, false
+	}
+	return q, true
+}
+
+func (f *Fuser) find(x int32) int32 {
+	for f.parent[x] != x {
+		f.parent[x] = f.parent[f.parent[x]]
+		x = f.parent[x]
+	}
+	return x
+}
+
+// union joins the blocks of a and b: sizes, member rings and watcher
+// lists. The new root is marked dirty by the caller's dirty list.
+func (f *Fuser) union(a, b int32) int32 {
+	ra, rb := f.find(a), f.find(b)
+	if ra == rb {
+		return ra
+	}
+	if f.size[ra] < f.size[rb] || (f.size[ra] == f.size[rb] && rb < ra) {
+		ra, rb = rb, ra
+	}
+	f.parent[rb] = ra
+	f.size[ra] += f.size[rb]
+	f.ring[ra], f.ring[rb] = f.ring[rb], f.ring[ra]
+	ta, tb := f.watchTail[ra], f.watchTail[rb]
+	switch {
+	case ta < 0:
+		f.watchTail[ra] = tb
+	case tb >= 0:
+		ha, hb := f.watch[ta].next, f.watch[tb].next
+		f.watch[ta].next, f.watch[tb].next = hb, ha
+		f.watchTail[ra] = tb
+	}
+	f.watchTail[rb] = -1
+	if f.obs[ra].vague() {
+		f.dirtyVB = append(f.dirtyVB, ra)
+	} else {
+		f.dirtyP = append(f.dirtyP, ra)
+	}
+	return ra
+}
+
+// addWatch records that vague observation v is compatible with a member of
+// the precise block rooted at root.
+func (f *Fuser) addWatch(root, v int32) {
+	t := f.watchTail[root]
+	if t >= 0 && f.watch[t].v == v {
+		return
+	}
+	n := int32(len(f.watch))
+	if t < 0 {
+		f.watch = append(f.watch, watchNode{v: v, next: n})
+	} else {
+		f.watch = append(f.watch, watchNode{v: v, next: f.watch[t].next})
+		f.watch[t].next = n
+	}
+	f.watchTail[root] = n
+}
+
+// interner maps strings to small integers; 0 is the empty string.
+type interner struct {
+	ids   map[string]uint16
+	names []string
+}
+
+func (in *interner) init() {
+	in.ids = map[string]uint16{"": 0}
+	in.names = []string{""}
+}
+
+func (in *interner) id(s string) uint16 {
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	if len(in.names) == math.MaxUint16 {
+		return 0 // beyond 65535 distinct names: treated as unknown
+	}
+	id := uint16(len(in.names))
+	in.ids[s] = id
+	in.names = append(in.names, s)
+	return id
+}

@@ -1,0 +1,236 @@
+package incident
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"slices"
+
+	"truce/internal/derrors"
+)
+
+// Incidents returns every incident, decisions applied, ordered by start
+// time and then id. Feeding the same records and decisions gives
+// byte-identical incidents whatever the order the records arrived in
+// (decisions are applied in the order given).
+func (f *Fuser) Incidents() []Incident {
+	var out []Incident
+	f.each(func(members []int32) {
+		out = append(out, f.summarize(members))
+	})
+	sortIncidents(out)
+	return out
+}
+
+func sortIncidents(out []Incident) {
+	slices.SortFunc(out, func(a, b Incident) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
+// each calls fn with the members of every final incident, in no
+// particular order. members is only valid during the call.
+func (f *Fuser) each(fn func(members []int32)) {
+	f.flush()
+	layer, bound := f.decisionLayer()
+	// Counting sort of the observations by incident key.
+	n := len(f.obs)
+	start := make([]int32, n+1)
+	for _, k := range f.clus {
+		start[k+1]++
+	}
+	for i := 1; i <= n; i++ {
+		start[i] += start[i-1]
+	}
+	order := make([]int32, n)
+	pos := slices.Clone(start[:n])
+	for i, k := range f.clus {
+		order[pos[k]] = int32(i)
+		pos[k]++
+	}
+	for k := range n {
+		if f.clus[k] != int32(k) || bound[int32(k)] {
+			continue
+		}
+		fn(order[start[k]:start[k+1]])
+	}
+	for _, g := range layer {
+		fn(g)
+	}
+}
+
+// Get returns the incident that contains the observation with id obsID. It
+// returns an error wrapping derrors.ErrNotFound when the Fuser does not hold
+// that observation.
+func (f *Fuser) Get(obsID string) (Incident, error) {
+	u, ok := parseUUID(obsID)
+	x, found := f.byID[u]
+	if !ok || !found {
+		return Incident{}, fmt.Errorf("incident: observation %s: %w", obsID, derrors.ErrNotFound)
+	}
+	f.flush()
+	_, groups := f.finalGroupsOf([]int32{x})
+	return f.summarize(groups[0]), nil
+}
+
+// Changes returns the incidents that changed since the previous call, and
+// the ids of incidents that no longer exist (merged away, or renamed
+// because a smaller observation id joined them). The first call returns
+// every incident. A store that upserts the changed incidents and deletes
+// the removed ids after each call mirrors Incidents exactly; the cost of a
+// call is in proportion to what changed.
+func (f *Fuser) Changes() (changed []Incident, removed []string) {
+	if !f.changes {
+		f.changes = true
+		f.flush()
+		f.touched = f.touched[:0]
+		f.dec.changed = false
+		layer, bound := f.decisionLayer()
+		f.dec.lastFinal = f.dec.lastFinal[:0]
+		for _, g := range layer {
+			f.dec.lastFinal = append(f.dec.lastFinal, g[0])
+		}
+		f.each(func(members []int32) {
+			inc := f.summarize(members)
+			changed = append(changed, inc)
+			if k := f.clus[members[0]]; !bound[k] {
+				f.lastID[f.keyOf(members)] = f.minMember(members)
+			}
+		})
+		sortIncidents(changed)
+		return changed, nil
+	}
+	f.flush()
+	layer, bound := f.decisionLayer()
+
+	var old []int32 // smallest members of incidents that may be gone
+	touched := f.touched
+	f.touched = nil
+	relayer := f.dec.changed
+	f.dec.changed = false
+	var keys []int32
+	seen := map[int32]bool{}
+	for _, k := range touched {
+		if k < 0 || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if id, ok := f.lastID[k]; ok {
+			old = append(old, id)
+			delete(f.lastID, k)
+		}
+		if bound[k] {
+			relayer = true
+			continue
+		}
+		if f.clus[k] == k {
+			keys = append(keys, k)
+		}
+	}
+	emitted := map[int32]bool{}
+	byKey := f.groupsOf(keys)
+	for _, k := range keys {
+		members := byKey[k]
+		if len(members) == 0 {
+			continue
+		}
+		inc := f.summarize(members)
+		m := f.minMember(members)
+		f.lastID[k] = m
+		emitted[m] = true
+		changed = append(changed, inc)
+	}
+	if relayer {
+		old = append(old, f.dec.lastFinal...)
+		f.dec.lastFinal = f.dec.lastFinal[:0]
+		for _, g := range layer {
+			changed = append(changed, f.summarize(g))
+			f.dec.lastFinal = append(f.dec.lastFinal, g[0])
+			emitted[g[0]] = true
+		}
+	}
+	slices.Sort(old)
+	old = slices.Compact(old)
+	for _, m := range old {
+		if !emitted[m] {
+			removed = append(removed, IncidentID(formatUUID(f.obs[m].id)))
+		}
+	}
+	sortIncidents(changed)
+	slices.Sort(removed)
+	return changed, removed
+}
+
+// keyOf returns the fusion key of an unbound fusion incident's members.
+func (f *Fuser) keyOf(members []int32) int32 {
+	for _, m := range members {
+		if f.clus[m] == m {
+			return m
+		}
+	}
+	return f.clus[members[0]]
+}
+
+func (f *Fuser) minMember(members []int32) int32 {
+	best := members[0]
+	for _, m := range members[1:] {
+		if f.cmpID(m, best) < 0 {
+			best = m
+		}
+	}
+	return best
+}
+
+// membersOf appends to dst the members of the fusion incident with key k
+// (nothing when k is no longer a key).
+func (f *Fuser) membersOf(k int32, dst []int32) []int32 {
+	return append(dst, f.groupsOf([]int32{k})[k]...)
+}
+
+// groupsOf returns the members of the fusion incidents with the given
+// keys, scanning each block (and its watchers) once.
+func (f *Fuser) groupsOf(keys []int32) map[int32][]int32 {
+	want := map[int32]bool{}
+	var roots []int32
+	rootSeen := map[int32]bool{}
+	for _, k := range keys {
+		if k < 0 || f.clus[k] != k {
+			continue
+		}
+		want[k] = true
+		if r := f.find(k); !rootSeen[r] {
+			rootSeen[r] = true
+			roots = append(roots, r)
+		}
+	}
+	out := map[int32][]int32{}
+	var ring []int32
+	for _, r := range roots {
+		ring = f.members(r, ring[:0])
+		for _, m := range ring {
+			if f.obs[m].flags&fAttached == 0 && want[f.clus[m]] {
+				out[f.clus[m]] = append(out[f.clus[m]], m)
+			}
+		}
+		if !f.obs[r].vague() {
+			f.stamp++
+			f.eachWatcher(r, func(v int32) {
+				if f.mark[v] == f.stamp {
+					return
+				}
+				f.mark[v] = f.stamp
+				if f.obs[v].flags&fAttached != 0 && want[f.clus[v]] {
+					out[f.clus[v]] = append(out[f.clus[v]], v)
+				}
+			})
+		}
+	}
+	return out
+}
+
+func (f *Fuser) cmpID(a, b int32) int { return bytes.Compare(f.obs[a].id[:], f.obs[b].id[:]) }
+
+func (f *Fuser) sortByID(xs []int32) { slices.SortFunc(xs, f.cmpID) }
