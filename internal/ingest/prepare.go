@@ -23,7 +23,7 @@ func Prepare(u *auth.User, raw []byte, now time.Time) (observation.Prepared, err
 	}
 	rec := auth.PrepareSubmission(u, o)
 	rec.AcceptedAt = now
-	return observation.Prepare(rec)
+	return observation.Prepare(rec), nil
 }
 
 // checkSignature applies the signing rule: a user with a registered key must

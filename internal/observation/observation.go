@@ -161,16 +161,8 @@ type Prepared struct {
 }
 
 // Prepare computes what storing r needs.
-func Prepare(r Record) (Prepared, error) {
-	h, err := r.Observation.ContentHash()
-	if err != nil {
-		return Prepared{}, err
-	}
-	b, err := r.Canonical()
-	if err != nil {
-		return Prepared{}, err
-	}
-	return Prepared{Record: r, Body: b, ContentHash: h}, nil
+func Prepare(r Record) Prepared {
+	return Prepared{Record: r, Body: r.Canonical(), ContentHash: r.Observation.ContentHash()}
 }
 
 // Stored is a record as a store returns it: its canonical bytes (Body, the

@@ -34,10 +34,8 @@ const (
 var earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var (
-	uuidRE   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	regionRE = regexp.MustCompile(`^[A-Z]{2}-[A-Z0-9]{1,3}$`)
 	partyRE  = regexp.MustCompile(`^[A-Z]{2}$`)
-	hexRE    = regexp.MustCompile(`^[0-9a-f]{64}$`)
 	mediaRE  = regexp.MustCompile(`^[a-z]+/[a-zA-Z0-9.+_-]+$`)
 )
 
@@ -180,7 +178,7 @@ func (w *wire) validate(now time.Time) (Observation, error) {
 		return o, derrors.Invalid("id", "required")
 	}
 	o.ID = strings.ToLower(*w.ID)
-	if !uuidRE.MatchString(o.ID) {
+	if !isUUID(o.ID) {
 		return o, derrors.Invalid("id", "must be a UUID such as 6f1c7a2e-0d0b-4a6e-9d1f-2b1f7c4e9a10")
 	}
 
@@ -296,7 +294,7 @@ func (w *wire) validate(now time.Time) (Observation, error) {
 			return o, derrors.Invalid(field+".sha256", "required")
 		}
 		h := strings.ToLower(*e.SHA256)
-		if !hexRE.MatchString(h) {
+		if !isLowerHex(h, 64) {
 			return o, derrors.Invalid(field+".sha256", "must be 64 hexadecimal digits")
 		}
 		ev := Evidence{SHA256: h}
@@ -325,3 +323,38 @@ func inRange(field string, v, lo, hi float64) error {
 	}
 	return nil
 }
+
+// isUUID reports whether s is a UUID in lower-case 8-4-4-4-12 form.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch i {
+		case 8, 13, 18, 23:
+			if s[i] != '-' {
+				return false
+			}
+		default:
+			if !isHexDigit(s[i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isLowerHex reports whether s is n lower-case hexadecimal digits.
+func isLowerHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isHexDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHexDigit(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' }

@@ -79,11 +79,7 @@ func Rec(t testing.TB, n int, base time.Time, org, party string, domain observat
 	if party != "" {
 		r.Source = observation.Party
 	}
-	p, err := observation.Prepare(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return observation.Prepare(r)
 }
 
 var base = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)

@@ -1,0 +1,196 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"truce/internal/auth"
+	"truce/internal/observation"
+	"truce/internal/store/sqlite"
+)
+
+// BenchmarkIngest measures durable ingest through the HTTP API with
+// concurrent clients, and in the same run this machine's ceilings, so the
+// results read as ratios:
+//
+//	go test ./internal/httpapi -run '^$' -bench Ingest -benchtime 5s
+//
+// Sub-benchmarks run in order: the two ceilings first, then ingest, whose
+// "of-ceiling" metric divides by the ceiling that bounds it (SQLite inserts
+// for unsigned ingest, Ed25519 verification for signed ingest).
+func BenchmarkIngest(b *testing.B) {
+	const clients, batch = 8, 500
+	var verifyCeiling, insertCeiling float64
+
+	b.Run("ceiling=ed25519-verify-all-cores", func(b *testing.B) {
+		pub, priv, _ := ed25519.GenerateKey(nil)
+		msg := obs(1, nil)
+		sig := ed25519.Sign(priv, msg)
+		b.SetParallelism(1) // one goroutine per GOMAXPROCS
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if !ed25519.Verify(pub, msg, sig) {
+					panic("verify")
+				}
+			}
+		})
+		verifyCeiling = float64(b.N) / time.Since(start).Seconds()
+		b.ReportMetric(verifyCeiling, "verifies/s")
+	})
+
+	b.Run("ceiling=sqlite-batched-insert", func(b *testing.B) {
+		insertCeiling = bareInsertRate(b, batch)
+		b.ReportMetric(insertCeiling, "rows/s")
+	})
+
+	for _, tc := range []struct {
+		name    string
+		signed  bool
+		batch   int
+		ceiling *float64
+	}{
+		{"unsigned/batch=500", false, batch, &insertCeiling},
+		{"signed/batch=500", true, batch, &verifyCeiling},
+		{"unsigned/batch=1", false, 1, &insertCeiling},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := newServer(b, 0)
+			var pub ed25519.PublicKey
+			var priv ed25519.PrivateKey
+			if tc.signed {
+				pub, priv, _ = ed25519.GenerateKey(nil)
+			}
+			tok := s.user(auth.Monitor, "Mission", pub)
+			bodies := makeBodies(b, b.N, tc.batch, priv)
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for range clients {
+				wg.Go(func() {
+					for {
+						i := int(next.Add(1)) - 1
+						if i >= len(bodies) {
+							return
+						}
+						postBench(b, client, s.url, tok, bodies[i], tc.batch > 1)
+					}
+				})
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			rate := float64(b.N) / elapsed.Seconds()
+			b.ReportMetric(rate, "obs/s")
+			if *tc.ceiling > 0 {
+				b.ReportMetric(rate / *tc.ceiling, "of-ceiling")
+			}
+			if n := s.count(); n != int64(b.N) {
+				b.Fatalf("%d stored, want %d", n, b.N)
+			}
+		})
+	}
+}
+
+// makeBodies builds n observations in request bodies of batch lines each,
+// signed with priv when it is not nil.
+func makeBodies(b *testing.B, n, batch int, priv ed25519.PrivateKey) [][]byte {
+	b.Helper()
+	var bodies [][]byte
+	var buf bytes.Buffer
+	base := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		o := obs(i, map[string]any{
+			"id":          fmt.Sprintf("%08x-0000-4000-8000-%012x", uint32(i*2654435761), i),
+			"observed_at": base.Add(time.Duration(i%40000) * time.Second).Format(time.RFC3339),
+			"lat":         47 + float64(i%1000)/1000, "lon": 35 + float64(i%777)/1000,
+		})
+		if priv != nil {
+			var err error
+			if o, err = observation.Sign(priv, o); err != nil {
+				b.Fatal(err)
+			}
+		}
+		buf.Write(o)
+		buf.WriteByte('\n')
+		if (i+1)%batch == 0 || i == n-1 {
+			bodies = append(bodies, bytes.Clone(buf.Bytes()))
+			buf.Reset()
+		}
+	}
+	return bodies
+}
+
+func postBench(b *testing.B, c *http.Client, url, tok string, body []byte, batch bool) {
+	req, _ := http.NewRequest("POST", url+"/api/v1/observations", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if batch {
+		req.Header.Set("Content-Type", "application/x-ndjson")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 && resp.StatusCode != 201 {
+		b.Errorf("status %d", resp.StatusCode)
+	}
+}
+
+// bareInsertRate measures plain INSERTs into the observations table (same
+// schema and indexes, no conflict handling, no HTTP, no JSON, no ledger),
+// batch rows per transaction, with the store's own durability settings.
+func bareInsertRate(b *testing.B, batch int) float64 {
+	path := filepath.Join(b.TempDir(), "bare.db")
+	s, err := sqlite.Open(b.Context(), path) // creates the schema
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.Close()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	body := bytes.Repeat([]byte("x"), 330) // the size of a typical canonical record
+	hash := make([]byte, 32)
+	b.ResetTimer()
+	start := time.Now()
+	for done := 0; done < b.N; {
+		tx, err := db.Begin()
+		if err != nil {
+			b.Fatal(err)
+		}
+		stmt, err := tx.Prepare(`INSERT INTO observations (id, content_hash, observed_at, accepted_at, domain, kind, source, organization, party, submitter_id, region, lat, lon, body)
+			VALUES ($1, $2, $3, $4, 'land', 'artillery', 'patrol', 'Mission', '', 1, '', $5, $6, $7)`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := 0; j < batch && done < b.N; j, done = j+1, done+1 {
+			id := fmt.Sprintf("%08x-0000-4000-8000-%012x", uint32(done*2654435761), done)
+			if _, err := stmt.Exec(id, hash, int64(done)*1e9, int64(done), 47.0+float64(done%1000)/1000, 35.0, body); err != nil {
+				b.Fatal(err)
+			}
+		}
+		stmt.Close()
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return float64(b.N) / time.Since(start).Seconds()
+}
+
