@@ -193,4 +193,3 @@ func bareInsertRate(b *testing.B, batch int) float64 {
 	}
 	return float64(b.N) / time.Since(start).Seconds()
 }
-
