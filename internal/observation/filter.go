@@ -41,4 +41,7 @@ type Filter struct {
 	Scope    Scope     // required: the zero Scope lists nothing
 	After    *Position // continue after this position
 	Limit    int       // at most this many; stores cap it
+	// ArrivalOrder lists by arrival (Position.Seq alone), which is also the
+	// order of the records' ledger entries, instead of by observation time.
+	ArrivalOrder bool
 }

@@ -168,8 +168,10 @@ func Prepare(r Record) Prepared {
 // Stored is a record as a store returns it: its canonical bytes (Body, the
 // JSON every reader gets) and the keys it is listed by.
 type Stored struct {
-	Seq        int64     // arrival order in this store
-	ID         string    // the observation id
-	ObservedAt time.Time // for time filters and cursors
-	Body       []byte    // Record.Canonical
+	Seq         int64     // arrival order in this store
+	ID          string    // the observation id
+	ObservedAt  time.Time // for time filters and cursors
+	Body        []byte    // Record.Canonical
+	LedgerIndex int64     // the index of its ledger entry
+	Salt        []byte    // the salt of the entry's commitment to Body
 }

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"truce/internal/derrors"
+	"truce/internal/ledger"
 	"truce/internal/observation"
 )
 
@@ -17,55 +17,111 @@ import (
 // caller asks for.
 const MaxList = 10000
 
-// WriteObservations stores records in one transaction and reports, per
-// record, whether it was created, was an identical duplicate, or conflicted
-// with a stored record of the same id. An error means nothing was written.
+// WriteObservations stores records in one transaction, with a ledger entry
+// for each new one, and reports per record whether it was created, was an
+// identical duplicate, or conflicted with a stored record of the same id (a
+// later record of the same batch counts as stored). An error means nothing
+// was written.
+//
+// Each new record gets a fresh commitment salt and the next ledger index.
+// Its AcceptedAt is raised, if need be, to the previous entry's, so the
+// ledger's times never decrease; its Body is then re-encoded.
 func (s *Store) WriteObservations(ctx context.Context, recs []observation.Prepared) ([]observation.Outcome, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: write observations: begin: %w", err)
 	}
 	defer tx.Rollback()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO observations
-		(id, content_hash, observed_at, accepted_at, domain, kind, source, organization, party, submitter_id, region, lat, lon, body)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-		ON CONFLICT (id) DO NOTHING RETURNING seq`)
+	h, err := ledgerHead(ctx, tx)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: write observations: prepare: %w", err)
+		return nil, fmt.Errorf("sqlite: write observations: %w", err)
 	}
-	defer ins.Close()
+	known, err := contentHashes(ctx, tx, recs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: write observations: %w", err)
+	}
 	out := make([]observation.Outcome, len(recs))
+	var rows [][]any
+	var leaves [][]byte
+	accepted := h.lastAccepted
 	for i := range recs {
-		r := &recs[i]
-		var seq int64
+		r := recs[i] // a copy: the caller's records are not changed
+		if hash, ok := known[r.ID]; ok {
+			out[i] = observation.Conflict
+			if hash == r.ContentHash {
+				out[i] = observation.Duplicate
+			}
+			continue
+		}
+		known[r.ID] = r.ContentHash
+		out[i] = observation.Created
+		if r.AcceptedAt.Before(accepted) {
+			r.AcceptedAt = accepted
+			r.Body = r.Record.Canonical()
+		}
+		accepted = r.AcceptedAt
+		salt := ledger.NewSalt()
+		leaf, err := ledger.Entry{Type: EntryObservation, ID: r.ID, AcceptedAt: r.AcceptedAt, Commitment: ledger.Commit(salt, r.Body)}.Encode()
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: write observations: entry for %s: %w", r.ID, err)
+		}
 		var lat, lon sql.NullFloat64
 		if r.HasPoint() {
 			lat = sql.NullFloat64{Float64: *r.Lat, Valid: true}
 			lon = sql.NullFloat64{Float64: *r.Lon, Valid: true}
 		}
-		err := ins.QueryRowContext(ctx, r.ID, r.ContentHash[:], r.ObservedAt.UnixNano(), r.AcceptedAt.UnixNano(),
+		rows = append(rows, []any{r.ID, r.ContentHash[:], r.ObservedAt.UnixNano(), r.AcceptedAt.UnixNano(),
 			string(r.Domain), string(r.Kind), string(r.Source), r.Organization, r.Party, r.SubmitterID,
-			r.Region, lat, lon, r.Body).Scan(&seq)
-		switch {
-		case err == nil:
-			out[i] = observation.Created
-		case errors.Is(err, sql.ErrNoRows):
-			var h []byte
-			if err := tx.QueryRowContext(ctx, `SELECT content_hash FROM observations WHERE id = $1`, r.ID).Scan(&h); err != nil {
-				return nil, fmt.Errorf("sqlite: write observations: existing %s: %w", r.ID, err)
-			}
-			out[i] = observation.Conflict
-			if bytes.Equal(h, r.ContentHash[:]) {
-				out[i] = observation.Duplicate
-			}
-		default:
-			return nil, fmt.Errorf("sqlite: write observations: insert %s: %w", r.ID, err)
-		}
+			r.Region, lat, lon, r.Body, salt, h.size + int64(len(leaves))})
+		leaves = append(leaves, leaf)
+	}
+	if err := insertRows(ctx, tx, "observations", []string{"id", "content_hash", "observed_at", "accepted_at",
+		"domain", "kind", "source", "organization", "party", "submitter_id", "region", "lat", "lon", "body", "salt", "ledger_idx"}, rows); err != nil {
+		return nil, fmt.Errorf("sqlite: write observations: %w", err)
+	}
+	if err := appendLeaves(ctx, tx, h.size, leaves); err != nil {
+		return nil, fmt.Errorf("sqlite: write observations: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlite: write observations: commit: %w", err)
 	}
 	return out, nil
+}
+
+// EntryObservation is the ledger entry type of an observation.
+const EntryObservation = "observation"
+
+// contentHashes returns the content hashes of the stored observations among
+// recs' ids.
+func contentHashes(ctx context.Context, tx *sql.Tx, recs []observation.Prepared) (map[string][32]byte, error) {
+	known := make(map[string][32]byte)
+	for start := 0; start < len(recs); start += maxParams {
+		chunk := recs[start:min(start+maxParams, len(recs))]
+		args := make([]any, len(chunk))
+		for i, r := range chunk {
+			args[i] = r.ID
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, content_hash FROM observations WHERE id IN (`+placeholders(1, len(args))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("existing ids: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			var h []byte
+			if err := rows.Scan(&id, &h); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("existing ids: %w", err)
+			}
+			var hash [32]byte
+			copy(hash[:], h)
+			known[id] = hash
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("existing ids: %w", err)
+		}
+	}
+	return known, nil
 }
 
 // scopeSQL returns the WHERE clause that limits rows to what scope allows.
@@ -91,8 +147,8 @@ func (s *Store) Observation(ctx context.Context, id string, scope observation.Sc
 	var st observation.Stored
 	var ns int64
 	err := s.read.QueryRowContext(ctx,
-		`SELECT seq, id, observed_at, body FROM observations WHERE id = $1 AND `+where, args...,
-	).Scan(&st.Seq, &st.ID, &ns, &st.Body)
+		`SELECT seq, id, observed_at, body, ledger_idx, salt FROM observations WHERE id = $1 AND `+where, args...,
+	).Scan(&st.Seq, &st.ID, &ns, &st.Body, &st.LedgerIndex, &st.Salt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, derrors.ErrNotFound
 	}
@@ -104,7 +160,8 @@ func (s *Store) Observation(ctx context.Context, id string, scope observation.Sc
 }
 
 // ListObservations returns up to f.Limit (at most MaxList) observations
-// matching f, ordered by observation time then arrival.
+// matching f, ordered by observation time then arrival, or by arrival alone
+// (which is ledger order) if f.ArrivalOrder.
 func (s *Store) ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error) {
 	where, args := scopeSQL(f.Scope, nil)
 	conds := []string{where}
@@ -127,7 +184,13 @@ func (s *Store) ListObservations(ctx context.Context, f observation.Filter) ([]o
 	if f.Source != "" {
 		add("source = $%d", string(f.Source))
 	}
-	if f.After != nil {
+	order := "observed_at, seq"
+	if f.ArrivalOrder {
+		order = "seq"
+		if f.After != nil {
+			add("seq > $%d", f.After.Seq)
+		}
+	} else if f.After != nil {
 		args = append(args, f.After.ObservedAt.UnixNano(), f.After.Seq)
 		conds = append(conds, fmt.Sprintf("(observed_at, seq) > ($%d, $%d)", len(args)-1, len(args)))
 	}
@@ -136,8 +199,8 @@ func (s *Store) ListObservations(ctx context.Context, f observation.Filter) ([]o
 		limit = MaxList
 	}
 	args = append(args, limit)
-	q := `SELECT seq, id, observed_at, body FROM observations WHERE ` + strings.Join(conds, " AND ") +
-		fmt.Sprintf(` ORDER BY observed_at, seq LIMIT $%d`, len(args))
+	q := `SELECT seq, id, observed_at, body, ledger_idx, salt FROM observations WHERE ` + strings.Join(conds, " AND ") +
+		fmt.Sprintf(` ORDER BY %s LIMIT $%d`, order, len(args))
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list observations: %w", err)
@@ -147,7 +210,7 @@ func (s *Store) ListObservations(ctx context.Context, f observation.Filter) ([]o
 	for rows.Next() {
 		var st observation.Stored
 		var ns int64
-		if err := rows.Scan(&st.Seq, &st.ID, &ns, &st.Body); err != nil {
+		if err := rows.Scan(&st.Seq, &st.ID, &ns, &st.Body, &st.LedgerIndex, &st.Salt); err != nil {
 			return nil, fmt.Errorf("sqlite: list observations: %w", err)
 		}
 		st.ObservedAt = time.Unix(0, ns).UTC()

@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,7 +14,11 @@ import (
 	"time"
 
 	"truce/internal/auth"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
 	"truce/internal/derrors"
+	"truce/internal/ledger"
 	"truce/internal/observation"
 )
 
@@ -25,6 +30,13 @@ type Store interface {
 	Observation(ctx context.Context, id string, scope observation.Scope) (observation.Stored, error)
 	ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error)
 	CountObservations(ctx context.Context) (int64, error)
+
+	ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error)
+	ReadEntries(ctx context.Context, start, end int64) ([][]byte, error)
+	TreeSize(ctx context.Context) (int64, error)
+	SaveCheckpoint(ctx context.Context, size int64, note []byte) error
+	LatestCheckpoint(ctx context.Context) ([]byte, error)
+	AddCosignature(ctx context.Context, c ledger.Checkpoint, line string) error
 }
 
 // Run runs the suite; open must return a new, empty store for each call.
@@ -33,6 +45,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("WriteOutcomes", func(t *testing.T) { testWriteOutcomes(t, open(t)) })
 	t.Run("Scopes", func(t *testing.T) { testScopes(t, open(t)) })
 	t.Run("ListFiltersAndPaging", func(t *testing.T) { testList(t, open(t)) })
+	t.Run("LedgerEntries", func(t *testing.T) { testLedgerEntries(t, open(t)) })
+	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, open(t)) })
 }
 
 func testUsers(t *testing.T, s Store) {
@@ -249,5 +263,152 @@ func testList(t *testing.T, s Store) {
 				t.Errorf("first row at minute %v, want %d", got[0].ObservedAt.Sub(base), tt.first)
 			}
 		})
+	}
+}
+
+// testLedgerEntries checks that every new record, and only new records, gets
+// an entry in the same write; that entries commit to the stored bytes; that
+// the stored hashes give the RFC 6962 root of the leaves; and that accepted
+// times never decrease along the ledger.
+func testLedgerEntries(t *testing.T, s Store) {
+	ctx := t.Context()
+	late := Rec(t, 1, base, "Mission", "", observation.Land, "artillery")
+	early := Rec(t, 2, base, "Mission", "", observation.Land, "mortar")
+	late.AcceptedAt = base.Add(time.Hour)
+	late = observation.Prepare(late.Record)
+	early.AcceptedAt = base // accepted "before" late, but written after it
+	early = observation.Prepare(early.Record)
+	if _, err := s.WriteObservations(ctx, []observation.Prepared{late}); err != nil {
+		t.Fatal(err)
+	}
+	var batch []observation.Prepared
+	for n := 3; n <= 40; n++ {
+		batch = append(batch, Rec(t, n, base, "UA", "UA", observation.Air, "drone"))
+	}
+	batch = append(batch, early, late, batch[0]) // a new one, a duplicate, a duplicate within the batch
+	if _, err := s.WriteObservations(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	size, err := s.TreeSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size != 40 {
+		t.Fatalf("tree size %d, want 40 (one entry per new record)", size)
+	}
+	leaves, err := s.ReadEntries(ctx, 0, size)
+	if err != nil || int64(len(leaves)) != size {
+		t.Fatalf("read %d entries (%v), want %d", len(leaves), err, size)
+	}
+	var prev time.Time
+	for i, leaf := range leaves {
+		e, err := ledger.ParseEntry(leaf)
+		if err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+		if e.Type != "observation" {
+			t.Errorf("entry %d: type %q", i, e.Type)
+		}
+		if e.AcceptedAt.Before(prev) {
+			t.Errorf("entry %d: accepted at %v, before the previous entry's %v", i, e.AcceptedAt, prev)
+		}
+		prev = e.AcceptedAt
+		st, err := s.Observation(ctx, e.ID, observation.Scope{All: true})
+		if err != nil {
+			t.Fatalf("entry %d: record %s: %v", i, e.ID, err)
+		}
+		if st.LedgerIndex != int64(i) {
+			t.Errorf("record %s: ledger index %d, want %d", e.ID, st.LedgerIndex, i)
+		}
+		if err := ledger.VerifyCommitment(e.Commitment, st.Salt, st.Body); err != nil {
+			t.Errorf("record %s: %v", e.ID, err)
+		}
+		var r observation.Record
+		if err := json.Unmarshal(st.Body, &r); err != nil || !r.AcceptedAt.Equal(e.AcceptedAt) {
+			t.Errorf("record %s: accepted_at %v in the record, %v in its entry (%v)", e.ID, r.AcceptedAt, e.AcceptedAt, err)
+		}
+	}
+	for _, n := range []int64{1, 2, 7, 32, 40} {
+		got, err := ledger.RootHash(ctx, s, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := mth(leaves[:n]); got != want {
+			t.Errorf("root of size %d: got %v, want %v", n, got, want)
+		}
+	}
+}
+
+// mth is RFC 6962's Merkle Tree Hash, written out plainly as the reference.
+func mth(leaves [][]byte) tlog.Hash {
+	if len(leaves) == 1 {
+		return sha256.Sum256(append([]byte{0}, leaves[0]...))
+	}
+	k := 1
+	for k*2 < len(leaves) {
+		k *= 2
+	}
+	l, r := mth(leaves[:k]), mth(leaves[k:])
+	return sha256.Sum256(append(append([]byte{1}, l[:]...), r[:]...))
+}
+
+func testCheckpoints(t *testing.T, s Store) {
+	ctx := t.Context()
+	if _, err := s.LatestCheckpoint(ctx); !errors.Is(err, ledger.ErrNotFound) {
+		t.Errorf("no checkpoint yet: got %v, want ErrNotFound", err)
+	}
+	skey, _, err := ledger.GenerateKey("example.org/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes [][]byte
+	for _, size := range []int64{0, 5} {
+		n, err := ledger.SignCheckpoint(signer, "example.org/log", size, tlog.Hash{byte(size)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveCheckpoint(ctx, size, n); err != nil {
+			t.Fatal(err)
+		}
+		notes = append(notes, n)
+	}
+	if err := s.SaveCheckpoint(ctx, 5, notes[1]); err == nil {
+		t.Error("a second checkpoint of the same size was saved")
+	}
+	wskey, wvkey, _ := ledger.GenerateWitnessKey("witness.example.org")
+	w, err := ledger.NewWitnessSigner(wskey, func() time.Time { return base })
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, err := ledger.Cosign(notes[1], w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := ledger.ParseCheckpoint(ledger.Checkpoint{Origin: "example.org/log", Size: 5, Root: tlog.Hash{5}}.Text())
+	if err := s.AddCosignature(ctx, c, line); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddCosignature(ctx, c, line); err != nil { // again: replaces, does not duplicate
+		t.Fatal(err)
+	}
+	other := c
+	other.Root = tlog.Hash{9}
+	if err := s.AddCosignature(ctx, other, line); !errors.Is(err, ledger.ErrNotFound) {
+		t.Errorf("cosignature of a checkpoint the log did not sign: got %v, want ErrNotFound", err)
+	}
+	latest, err := s.LatestCheckpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wv, _ := ledger.NewWitnessVerifier(wvkey)
+	if n, err := ledger.CountCosignatures(latest, []note.Verifier{wv}); err != nil || n != 1 {
+		t.Errorf("latest checkpoint has %d valid cosignatures (%v), want 1:\n%s", n, err, latest)
+	}
+	if size, _ := ledger.CheckpointSize(latest); size != 5 {
+		t.Errorf("latest checkpoint has size %d, want 5", size)
 	}
 }

@@ -9,8 +9,9 @@ CREATE TABLE users (
     created_at  TEXT NOT NULL
 );
 
--- Observations: the canonical record in body, the columns it is found by.
--- Times are Unix nanoseconds.
+-- Observations: the canonical record in body, the columns it is found by,
+-- and what ties it to the ledger: the salt of its commitment and the index of
+-- its entry. Times are Unix nanoseconds.
 CREATE TABLE observations (
     seq           INTEGER PRIMARY KEY,
     id            TEXT NOT NULL UNIQUE,
@@ -26,7 +27,9 @@ CREATE TABLE observations (
     region        TEXT NOT NULL,
     lat           REAL,
     lon           REAL,
-    body          BLOB NOT NULL
+    body          BLOB NOT NULL,
+    salt          BLOB NOT NULL,
+    ledger_idx    INTEGER NOT NULL
 );
 CREATE INDEX observations_time ON observations (observed_at, seq);
 CREATE INDEX observations_org_time ON observations (organization, observed_at, seq) WHERE party = '';
