@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"truce/internal/auth"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
+	"truce/internal/auth"
 
 	"truce/internal/derrors"
 	"truce/internal/ledger"
