@@ -15,8 +15,8 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
-	"truce/internal/auth"
 
+	"truce/internal/auth"
 	"truce/internal/derrors"
 	"truce/internal/ledger"
 	"truce/internal/observation"
