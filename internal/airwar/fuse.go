@@ -82,13 +82,19 @@ func Fuse(alerts []Alert, tol Tolerance) []Alert {
 		}
 	}
 	slices.SortFunc(pairs, func(x, y pair) int {
-		return cmp.Or(
-			cmp.Compare(x.startGap, y.startGap),
-			cmp.Compare(x.endGap, y.endGap),
-			alerts[x.o].Start.Compare(alerts[y.o].Start),
-			cmp.Compare(alerts[x.o].ID, alerts[y.o].ID),
-			cmp.Compare(alerts[x.v].ID, alerts[y.v].ID),
-		)
+		if c := cmp.Compare(x.startGap, y.startGap); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.endGap, y.endGap); c != 0 {
+			return c
+		}
+		if c := alerts[x.o].Start.Compare(alerts[y.o].Start); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(alerts[x.o].ID, alerts[y.o].ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(alerts[x.v].ID, alerts[y.v].ID)
 	})
 	partner := map[int]int{} // official index → volunteer index
 	absorbed := map[int]bool{}
@@ -110,9 +116,7 @@ func Fuse(alerts []Alert, tol Tolerance) []Alert {
 		}
 		out = append(out, a)
 	}
-	slices.SortStableFunc(out, func(x, y Alert) int {
-		return cmp.Or(x.Start.Compare(y.Start), cmp.Compare(x.Region, y.Region), cmp.Compare(x.ID, y.ID))
-	})
+	sortAlerts(out)
 	return out
 }
 
@@ -121,4 +125,21 @@ func absDur(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// sortAlerts orders alerts by start, then region, then ID (then line, for
+// the duplicate rows a file may hold), so the order is total.
+func sortAlerts(as []Alert) {
+	slices.SortFunc(as, func(x, y Alert) int {
+		if c := x.Start.Compare(y.Start); c != 0 {
+			return c
+		}
+		if x.Region != y.Region {
+			return cmp.Compare(x.Region, y.Region)
+		}
+		if x.ID != y.ID {
+			return cmp.Compare(x.ID, y.ID)
+		}
+		return cmp.Compare(x.Line, y.Line)
+	})
 }
