@@ -21,6 +21,7 @@ type RowError struct {
 	Err error
 }
 
+// Error formats the error as "line N: column: reason".
 func (e *RowError) Error() string {
 	if e.Column != "" {
 		return fmt.Sprintf("line %d: %s: %v", e.Line, e.Column, e.Err)
@@ -28,6 +29,7 @@ func (e *RowError) Error() string {
 	return fmt.Sprintf("line %d: %v", e.Line, e.Err)
 }
 
+// Unwrap returns the reason.
 func (e *RowError) Unwrap() error { return e.Err }
 
 // ErrLayout reports a file whose header is not one of the layouts a reader
