@@ -72,3 +72,18 @@ func TestReadWeaponsBadRows(t *testing.T) {
 		t.Error("ReadWeapons without model/category columns succeeded")
 	}
 }
+
+// TestNameUUID pins the id scheme: changing it would make re-imports add
+// every row again.
+func TestNameUUID(t *testing.T) {
+	got := nameUUID("bulletin", "a", "b")
+	if got != nameUUID("bulletin", "a", "b") || got == nameUUID("bulletin", "ab") || got == nameUUID("bulletin", "a", "b", "") {
+		t.Errorf("nameUUID is not a function of its parts")
+	}
+	if len(got) != 36 || got[14] != '5' || !strings.ContainsRune("89ab", rune(got[19])) {
+		t.Errorf("nameUUID = %s, want a version 5 RFC 9562 UUID", got)
+	}
+	if want := "2e7d6e6d-6820-50a3-9468-7a19b569b8be"; got != want { // Python: uuid.uuid5(uuid.NAMESPACE_URL, "truce:bulletin\x1fa\x1fb")
+		t.Errorf("nameUUID(bulletin, a, b) = %s, want %s", got, want)
+	}
+}
