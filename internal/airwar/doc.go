@@ -64,7 +64,10 @@
 // other channels outside any national window (Kryvyi Rih on 4 April, Sumy
 // on 13 April 2025). The night ending 1 June 2025 gives 472 drones and 7
 // missiles launched; the night ending 9 July 2025, 728 drones and 13
-// missiles, as the Air Force announced.
+// missiles, as the Air Force announced. One edge of the shipped window: 1
+// April 2025 shows nothing, because its national bulletin started on 31
+// March and was trimmed from the file, and its two regional rows overlap
+// the next night's national window.
 //
 // # Alerts
 //
