@@ -179,7 +179,7 @@ func TestFuse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := Fuse(tt.in, DefaultTolerance)
+			out := Fuse(tt.in, DefaultTolerance())
 			if len(out) != tt.out {
 				t.Errorf("%d alerts out, want %d", len(out), tt.out)
 			}
@@ -200,7 +200,7 @@ func TestFuse(t *testing.T) {
 					t.Errorf("matched %v, want %v", got, tt.matched)
 				}
 			}
-			again := Fuse(out, DefaultTolerance)
+			again := Fuse(out, DefaultTolerance())
 			if len(again) != len(out) {
 				t.Errorf("Fuse is not idempotent: %d then %d alerts", len(out), len(again))
 			}
@@ -213,7 +213,7 @@ func TestFuse(t *testing.T) {
 func TestFuseShipped(t *testing.T) {
 	off := shippedAlerts(t, data.AlertsOfficial2024)
 	vol := shippedAlerts(t, data.AlertsVolunteer2024)
-	fused := Fuse(append(slices.Clone(off), vol...), DefaultTolerance)
+	fused := Fuse(append(slices.Clone(off), vol...), DefaultTolerance())
 	matched := 0
 	for _, a := range fused {
 		if a.Matched != "" {
@@ -336,7 +336,7 @@ func TestDailyAlertsIndependent(t *testing.T) {
 			kept = append(kept, a)
 		}
 	}
-	fusedOnce := Fuse(raw, DefaultTolerance)
+	fusedOnce := Fuse(raw, DefaultTolerance())
 	for d := mustDay(t, "2024-01-01"); d.Before(mustDay(t, "2024-03-01")); d = d.Next() {
 		from, to := d.Start(kyiv), d.End(kyiv)
 		secs := int(to.Sub(from) / time.Second)
@@ -417,7 +417,7 @@ func TestDailyAlertsGolden(t *testing.T) {
 func BenchmarkFuse(b *testing.B) {
 	raw := append(shippedAlerts(b, data.AlertsOfficial2024), shippedAlerts(b, data.AlertsVolunteer2024)...)
 	for b.Loop() {
-		Fuse(raw, DefaultTolerance)
+		Fuse(raw, DefaultTolerance())
 	}
 }
 

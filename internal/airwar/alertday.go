@@ -27,7 +27,7 @@ type AlertDay struct {
 // Only region-wide (oblast-level) alerts count: raion and hromada alerts
 // never add to an oblast's figures. The input may hold raw official and
 // volunteer alerts or alerts already fused: DailyAlerts fuses them itself
-// (Fuse with DefaultTolerance, which is idempotent), so an alert both feeds
+// (Fuse with DefaultTolerance(), which is idempotent), so an alert both feeds
 // reported counts once. Fusing costs O(n log n) in the number of alerts;
 // a caller computing many days may Fuse once and pass the result. An alert is counted on the day it starts; its
 // minutes are clipped to each day it spans, so an alert from 23:00 to
@@ -45,7 +45,7 @@ func DailyAlerts(alerts []Alert, day Day, loc *time.Location) []AlertDay {
 			wide = append(wide, a)
 		}
 	}
-	fused := Fuse(wide, DefaultTolerance)
+	fused := Fuse(wide, DefaultTolerance())
 
 	type acc struct {
 		count     int

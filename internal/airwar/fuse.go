@@ -17,7 +17,7 @@ type Tolerance struct {
 	LateStart, End time.Duration
 }
 
-// DefaultTolerance is the tolerance truce fuses with: starts within 180 s,
+// DefaultTolerance returns the tolerance truce fuses with: starts within 180 s,
 // or starts within 15 min and ends within 180 s. On the shipped Jan–Feb 2024
 // feeds, starts within 120 s pair 2,238 alerts (median gap 26 s); 180 s pairs
 // 2,406; the late-start rule adds about 235 pairs whose ends agree to within
@@ -25,7 +25,9 @@ type Tolerance struct {
 // volunteer channel sometimes posts minutes late. Two official oblast alerts
 // in one oblast never start less than 205 s apart in these data, so 180 s
 // cannot join two distinct official alerts.
-var DefaultTolerance = Tolerance{Start: 180 * time.Second, LateStart: 15 * time.Minute, End: 180 * time.Second}
+func DefaultTolerance() Tolerance {
+	return Tolerance{Start: 180 * time.Second, LateStart: 15 * time.Minute, End: 180 * time.Second}
+}
 
 // Fuse merges the official and volunteer reports of the same alerts and
 // returns the alerts with each real alert once, sorted by start, then
