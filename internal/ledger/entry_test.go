@@ -167,3 +167,31 @@ func TestLeafHash(t *testing.T) {
 		t.Errorf("LeafHash = %x, want SHA-256(0x00 || leaf) = %x", got, want)
 	}
 }
+
+// FuzzParseEntry checks that ParseEntry accepts exactly the canonical
+// encodings: whatever it accepts, Encode gives back byte for byte.
+func FuzzParseEntry(f *testing.F) {
+	for i := range 4 {
+		e, _, _ := testEntry(i)
+		b, _ := e.Encode()
+		f.Add(b)
+	}
+	f.Add([]byte(`{"accepted_at":"2025-02-30T00:00:00.000000000Z","commitment":"0000000000000000000000000000000000000000000000000000000000000000","id":"a","type":"b"}`))
+	f.Add([]byte(`{"accepted_at":"2025-12-31T23:59:60.000000000Z","commitment":"0000000000000000000000000000000000000000000000000000000000000000","id":"a","type":"b"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := ledger.ParseEntry(b)
+		if err != nil {
+			if !errors.Is(err, ledger.ErrInvalid) {
+				t.Fatalf("ParseEntry error %v does not wrap ErrInvalid", err)
+			}
+			return
+		}
+		enc, err := e.Encode()
+		if err != nil {
+			t.Fatalf("Encode(ParseEntry(%q)): %v", b, err)
+		}
+		if !bytes.Equal(enc, b) {
+			t.Fatalf("Encode(ParseEntry(%q)) = %q", b, enc)
+		}
+	})
+}

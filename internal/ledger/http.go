@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -89,6 +90,7 @@ type Handler struct {
 	cfg HandlerConfig
 	log *slog.Logger
 	mux *http.ServeMux
+	gz  sync.Pool // of *gzip.Writer
 }
 
 // NewHandler returns a Handler serving the ledger described by cfg.
@@ -195,9 +197,14 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Vary", "Accept-Encoding")
 		if acceptsGzip(r) {
 			w.Header().Set("Content-Encoding", "gzip")
-			zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed) // the level is valid.
+			zw, ok := h.gz.Get().(*gzip.Writer)
+			if !ok {
+				zw, _ = gzip.NewWriterLevel(w, gzip.BestSpeed) // the level is valid.
+			}
+			zw.Reset(w)
 			zw.Write(data)
 			zw.Close()
+			h.gz.Put(zw)
 			return
 		}
 	}

@@ -303,3 +303,26 @@ func TestParseEntryBundle(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkInclusionProof measures InclusionProof at a tree of 1,000,000
+// entries against an in-memory store (the store's query adds to it):
+//
+//	go test ./internal/ledger -run '^$' -bench InclusionProof
+func BenchmarkInclusionProof(b *testing.B) {
+	const n = 1_000_000
+	ctx := b.Context()
+	m := ledgertest.New()
+	leaves := make([][]byte, n)
+	for i := range leaves {
+		leaves[i] = fmt.Appendf(nil, `{"leaf":%d}`, i)
+	}
+	if err := m.AppendLeaves(ctx, leaves); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for b.Loop() {
+		if _, err := ledger.InclusionProof(ctx, m, rng.Int64N(n), n); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

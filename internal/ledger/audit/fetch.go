@@ -31,11 +31,16 @@ type HTTPFetcher struct {
 }
 
 // NewHTTPFetcher returns a Fetcher for the log whose tlog-tiles prefix is
-// base, such as "https://truce.example/ledger/". A nil client means
-// http.DefaultClient.
+// base, such as "https://truce.example/ledger/". A nil client means a client
+// whose transport keeps enough idle connections for parallel fetches (the
+// default transport keeps two per host, which makes a full audit reconnect
+// all the time). The client asks for gzip-compressed entry bundles unless its
+// transport disables compression.
 func NewHTTPFetcher(base string, client *http.Client) *HTTPFetcher {
 	if client == nil {
-		client = http.DefaultClient
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 64
+		client = &http.Client{Transport: tr}
 	}
 	return &HTTPFetcher{base: strings.TrimSuffix(base, "/") + "/", client: client}
 }
