@@ -61,6 +61,12 @@ type HandlerConfig struct {
 	LogVerifier  note.Verifier
 	Witness      func(r *http.Request) (note.Verifier, error)
 
+	// IndexOf, if set, lets GET proof/inclusion take id=<record id> instead
+	// of index=I: it returns the ledger index of the entry for that record
+	// id, or an error wrapping ErrNotFound. Entry ids are public, so this
+	// reveals nothing the entry bundles do not.
+	IndexOf func(ctx context.Context, id string) (int64, error)
+
 	// Logger receives internal errors, once each. Nil discards them.
 	Logger *slog.Logger
 }
@@ -73,6 +79,7 @@ type HandlerConfig struct {
 //	GET  tile/<L>/<N>[.p/<W>]          hash tiles (application/octet-stream)
 //	GET  tile/entries/<N>[.p/<W>]      entry bundles (application/octet-stream, gzip if accepted)
 //	GET  proof/inclusion?index=I&size=N    {"index":I,"size":N,"hashes":["<base64>",…]}
+//	GET  proof/inclusion?id=ID&size=N      the same, by record id (if HandlerConfig.IndexOf is set)
 //	GET  proof/consistency?from=A&to=B     {"from":A,"to":B,"hashes":["<base64>",…]}
 //	POST cosignature                   a witness's cosigned checkpoint; 204 No Content
 //
@@ -249,7 +256,16 @@ func queryInt(r *http.Request, name string) (int64, error) {
 }
 
 func (h *Handler) serveInclusion(w http.ResponseWriter, r *http.Request) {
-	index, err := queryInt(r, "index")
+	var index int64
+	var err error
+	if id := r.URL.Query().Get("id"); id != "" && h.cfg.IndexOf != nil {
+		index, err = h.cfg.IndexOf(r.Context(), id)
+		if err != nil {
+			err = fmt.Errorf("ledger: inclusion proof of id %q: %w", id, err)
+		}
+	} else {
+		index, err = queryInt(r, "index")
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return

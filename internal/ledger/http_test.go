@@ -2,8 +2,10 @@ package ledger_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -23,7 +25,16 @@ func TestHandler(t *testing.T) {
 	ctx := t.Context()
 	m, _, logV := newTestLog(t, 300)
 	mux := http.NewServeMux()
-	mux.Handle("/ledger/", http.StripPrefix("/ledger", ledger.NewHandler(ledger.HandlerConfig{Checkpoints: m, Reader: m})))
+	indexOf := func(_ context.Context, id string) (int64, error) {
+		for i, e := range m.Entries {
+			if en, _ := ledger.ParseEntry(e); en.ID == id {
+				return int64(i), nil
+			}
+		}
+		return 0, fmt.Errorf("no entry for %s: %w", id, ledger.ErrNotFound)
+	}
+	mux.Handle("/ledger/", http.StripPrefix("/ledger", ledger.NewHandler(ledger.HandlerConfig{Checkpoints: m, Reader: m, IndexOf: indexOf})))
+	e7, _, _ := testEntry(7)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	cp, _ := m.LatestCheckpoint(ctx)
@@ -50,6 +61,8 @@ func TestHandler(t *testing.T) {
 		{"/ledger/proof/inclusion?index=3&size=301", 404, "application/json", "no-store", nil},
 		{"/ledger/proof/inclusion?index=x&size=3", 400, "application/json", "no-store", nil},
 		{"/ledger/proof/consistency?from=10&to=300", 200, "application/json", "public, max-age=5", nil},
+		{"/ledger/proof/inclusion?id=" + e7.ID + "&size=300", 200, "application/json", "public, max-age=5", nil},
+		{"/ledger/proof/inclusion?id=nope&size=300", 404, "application/json", "no-store", nil},
 		{"/ledger/proof/consistency?from=10&to=5", 400, "application/json", "no-store", nil},
 		{"/ledger/cosignature", 405, "", "", nil}, // GET
 		{"/ledger/nothing", 404, "", "", nil},
@@ -94,6 +107,10 @@ func TestHandler(t *testing.T) {
 	getJSON(t, srv.URL+"/ledger/proof/inclusion?index=3&size=300", &inc)
 	if err := proof.VerifyInclusion(rfc6962.DefaultHasher, 3, 300, rfc6962.DefaultHasher.HashLeaf(m.Entries[3]), bytesSlices(inc.Hashes), c.Root[:]); err != nil {
 		t.Errorf("inclusion proof from HTTP: %v", err)
+	}
+	getJSON(t, srv.URL+"/ledger/proof/inclusion?id="+e7.ID+"&size=300", &inc)
+	if inc.Index != 7 {
+		t.Errorf("inclusion proof by id: index %d, want 7", inc.Index)
 	}
 	var cons ledger.ConsistencyProofJSON
 	getJSON(t, srv.URL+"/ledger/proof/consistency?from=10&to=300", &cons)
