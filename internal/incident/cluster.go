@@ -27,11 +27,8 @@ type agglo struct {
 	idx                      []int32 // local -> observation index, sorted by observation id
 	sw, sx, sy, swt, st      []float64
 	minVS, minVT             []float64
-	np                       []int32  // point members
-	kinds                    []uint32 //
-	region                   []uint16 // region shared by all members (0: none or mixed)
-	ro                       []bool   // has a region-only member
-	lp                       []int32  // local union-find
+	kinds                    []uint32
+	lp                       []int32 // local union-find
 	ver                      []uint32
 	adj                      [][]int32
 	seen                     []uint32
@@ -72,10 +69,9 @@ func (h *pairHeap) Pop() any {
 // every pair rather than querying the grid.
 const bruteForceMax = 48
 
-// cluster partitions members (one precise block, or the orphans of one
-// vague block) into clusters and sets clus for each member to its
-// cluster's key, the index of its member with the smallest id. For precise
-// blocks it also records each cluster's stats.
+// cluster partitions the members of one precise block into clusters, sets
+// clus for each member to its cluster's key (the index of its member with
+// the smallest id) and records each cluster's stats.
 //
 // The algorithm is agglomerative and deterministic: members are ordered by
 // id; candidate pairs are the compatible pairs of observations; the pair of
@@ -85,7 +81,7 @@ const bruteForceMax = 48
 // compatible. The result depends on the set of members, not on their
 // arrival order, and a chain of barely compatible reports cannot pull
 // distant events into one cluster: every merge is judged on the centres.
-func (f *Fuser) cluster(members []int32, precise bool) {
+func (f *Fuser) cluster(members []int32) {
 	a := &f.agg
 	k := len(members)
 	if k == 0 {
@@ -95,23 +91,18 @@ func (f *Fuser) cluster(members []int32, precise bool) {
 	a.reset(k)
 	a.idx = append(a.idx[:0], members...)
 	ref := &f.obs[members[0]]
-	a.lat0, a.lon0, a.t0secs = ref.lat, ref.lon, ref.secs()
-	a.cos0 = math.Cos(ref.lat * math.Pi / 180)
+	a.lat0, a.lon0, a.t0secs = ref.plat, ref.plon, ref.ts
+	a.cos0 = math.Cos(ref.plat * math.Pi / 180)
 	for i, m := range members {
 		o := &f.obs[m]
 		vs, vt := float64(o.ss)*float64(o.ss), float64(o.st)*float64(o.st)
 		wt := 1 / vt
-		a.swt[i], a.st[i] = wt, wt*(o.secs()-a.t0secs)
+		a.swt[i], a.st[i] = wt, wt*(o.ts-a.t0secs)
 		a.minVS[i], a.minVT[i] = vs, vt
 		a.kinds[i] = 1 << o.kind
-		a.region[i] = o.region
-		if o.point() {
-			w := 1 / vs
-			x, y := a.xy(o.lat, o.lon)
-			a.sw[i], a.sx[i], a.sy[i], a.np[i] = w, w*x, w*y, 1
-		} else {
-			a.ro[i] = true
-		}
+		w := 1 / vs
+		x, y := a.xy(o.plat, o.plon)
+		a.sw[i], a.sx[i], a.sy[i] = w, w*x, w*y
 	}
 
 	// Candidate pairs.
@@ -125,7 +116,7 @@ func (f *Fuser) cluster(members []int32, precise bool) {
 	if k <= bruteForceMax {
 		for i := 0; i < k; i++ {
 			for j := i + 1; j < k; j++ {
-				if _, ok := f.compatible(&f.obs[members[i]], &f.obs[members[j]]); ok {
+				if _, ok := f.compatible(&f.obs[members[i]].view, &f.obs[members[j]].view); ok {
 					addEdge(int32(i), int32(j))
 				}
 			}
@@ -157,7 +148,7 @@ func (f *Fuser) cluster(members []int32, precise bool) {
 	for i, m := range members {
 		r := a.root(int32(i))
 		f.clus[m] = members[r]
-		if precise && int32(i) == r {
+		if int32(i) == r {
 			f.cstats[m] = a.stats(r)
 		}
 	}
@@ -190,12 +181,7 @@ func (f *Fuser) merge(i, j int32) {
 	a.st[i] += a.st[j]
 	a.minVS[i] = math.Min(a.minVS[i], a.minVS[j])
 	a.minVT[i] = math.Min(a.minVT[i], a.minVT[j])
-	a.np[i] += a.np[j]
 	a.kinds[i] |= a.kinds[j]
-	if a.region[i] != a.region[j] {
-		a.region[i] = 0
-	}
-	a.ro[i] = a.ro[i] || a.ro[j]
 
 	a.seenStamp++
 	a.seen[i] = a.seenStamp
@@ -232,16 +218,9 @@ func (f *Fuser) clusterDist(i, j int32) (float64, bool) {
 	if q > f.gate2 {
 		return 0, false
 	}
-	if a.ro[i] || a.ro[j] {
-		if a.region[i] == 0 || a.region[i] != a.region[j] || math.Abs(dt) > regionWindowS {
-			return 0, false
-		}
-	}
-	if a.np[i] > 0 && a.np[j] > 0 {
-		dx := a.sx[i]/a.sw[i] - a.sx[j]/a.sw[j]
-		dy := a.sy[i]/a.sw[i] - a.sy[j]/a.sw[j]
-		q += (dx*dx + dy*dy) / (a.vs(i) + a.vs(j))
-	}
+	dx := a.sx[i]/a.sw[i] - a.sx[j]/a.sw[j]
+	dy := a.sy[i]/a.sw[i] - a.sy[j]/a.sw[j]
+	q += (dx*dx + dy*dy) / (a.vs(i) + a.vs(j))
 	return q, q <= f.gate2
 }
 
@@ -283,19 +262,13 @@ func (a *agglo) reset(k int) {
 	}
 	a.sw, a.sx, a.sy, a.swt, a.st = grow(a.sw), grow(a.sx), grow(a.sy), grow(a.swt), grow(a.st)
 	a.minVS, a.minVT = grow(a.minVS), grow(a.minVT)
-	clear(a.sw)
-	clear(a.sx)
-	clear(a.sy)
-	if cap(a.np) < k {
-		a.np, a.kinds, a.lp, a.ver, a.seen = make([]int32, k), make([]uint32, k), make([]int32, k), make([]uint32, k), make([]uint32, k)
-		a.region, a.ro, a.adj = make([]uint16, k), make([]bool, k), make([][]int32, k)
+	if cap(a.kinds) < k {
+		a.kinds, a.lp, a.ver, a.seen = make([]uint32, k), make([]int32, k), make([]uint32, k), make([]uint32, k)
+		a.adj = make([][]int32, k)
 		a.seenStamp = 0
 	}
-	a.np, a.kinds, a.lp, a.ver = a.np[:k], a.kinds[:k], a.lp[:k], a.ver[:k]
-	a.region, a.ro, a.adj, a.seen = a.region[:k], a.ro[:k], a.adj[:k], a.seen[:k]
-	clear(a.np)
+	a.kinds, a.lp, a.ver, a.adj, a.seen = a.kinds[:k], a.lp[:k], a.ver[:k], a.adj[:k], a.seen[:k]
 	clear(a.ver)
-	clear(a.ro)
 	for i := range a.lp {
 		a.lp[i] = int32(i)
 		a.adj[i] = a.adj[i][:0]

@@ -6,8 +6,8 @@ import (
 )
 
 // flush brings the grouping up to date: it re-clusters the precise blocks
-// that changed, re-attaches the vague observations that watch them or are
-// new, and re-clusters the orphans of the vague blocks that changed.
+// that changed, then re-attaches the vague observations that watch them or
+// are new.
 func (f *Fuser) flush() {
 	// Precise blocks.
 	roots := f.dirtyRoots(f.dirtyP)
@@ -21,7 +21,7 @@ func (f *Fuser) flush() {
 				f.touch(k)
 			}
 		}
-		f.cluster(members, true)
+		f.cluster(members)
 		for _, m := range members {
 			if f.clus[m] == m {
 				f.touch(m)
@@ -41,29 +41,6 @@ func (f *Fuser) flush() {
 	}
 	f.dirtyV = f.dirtyV[:0]
 
-	// Vague blocks: cluster the orphans among themselves.
-	roots = f.dirtyRoots(f.dirtyVB)
-	f.dirtyVB = f.dirtyVB[:0]
-	for _, r := range roots {
-		members = f.members(r, members[:0])
-		n := 0
-		for _, m := range members {
-			if f.obs[m].flags&fAttached != 0 {
-				continue
-			}
-			if k := f.clus[m]; k >= 0 {
-				f.touch(k)
-			}
-			members[n] = m
-			n++
-		}
-		f.cluster(members[:n], false)
-		for _, m := range members[:n] {
-			if f.clus[m] == m {
-				f.touch(m)
-			}
-		}
-	}
 }
 
 // dirtyRoots returns the distinct current roots of the blocks of xs.
@@ -117,55 +94,48 @@ func (f *Fuser) touch(k int32) {
 // among the clusters of the precise observations it is compatible with,
 // the one whose centre is nearest in units of the combined uncertainty,
 // within the gate; ties go to the cluster whose key has the smaller id.
-// Without one, v is an orphan and its vague block is re-clustered.
+// When no cluster is within the gate, or the best is not nearer than the
+// second best by Ambiguity, v is an incident of its own.
 func (f *Fuser) attach(v int32) {
 	o := &f.obs[v]
 	f.neighbours(v)
-	best, bestQ := int32(-1), math.Inf(1)
-	var tried [16]int32
-	nt := 0
+	best, bestQ, secondQ := int32(-1), math.Inf(1), math.Inf(1)
+	f.kstamp++
 	for _, c := range f.cands {
 		if f.obs[c].vague() {
 			continue
 		}
 		k := f.clus[c]
-		dup := false
-		for _, x := range tried[:nt] {
-			if x == k {
-				dup = true
-				break
-			}
-		}
-		if dup {
+		if f.kmark[k] == f.kstamp {
 			continue
 		}
-		if nt < len(tried) {
-			tried[nt] = k
-			nt++
-		}
+		f.kmark[k] = f.kstamp
 		q, ok := f.attachDist(o, f.cstats[k])
 		if !ok {
 			continue
 		}
-		if q < bestQ || (q == bestQ && bytes.Compare(f.obs[k].id[:], f.obs[best].id[:]) < 0) {
-			best, bestQ = k, q
+		switch {
+		case q < bestQ || (q == bestQ && bytes.Compare(f.obs[k].id[:], f.obs[best].id[:]) < 0):
+			best, bestQ, secondQ = k, q, bestQ
+		case q < secondQ:
+			secondQ = q
 		}
 	}
-	was := o.flags&fAttached != 0
+	if secondQ-bestQ < ambiguity {
+		best = -1
+	}
 	old := f.clus[v]
 	if best >= 0 {
 		o.flags |= fAttached
-		f.clus[v] = best
 	} else {
 		o.flags &^= fAttached
+		best = v
 	}
-	if was != (best >= 0) {
-		f.dirtyVB = append(f.dirtyVB, v)
-	}
-	if was && old != best {
-		f.touch(old)
-	}
-	if best >= 0 && old != best {
+	if old != best {
+		f.clus[v] = best
+		if old >= 0 {
+			f.touch(old)
+		}
 		f.touch(best)
 	}
 }
@@ -175,14 +145,14 @@ func (f *Fuser) attachDist(o *obs, c clusterStats) (float64, bool) {
 	if !f.kinds.compatible(1<<o.kind, c.kinds) {
 		return 0, false
 	}
-	dt := o.secs() - c.t
+	dt := o.ts - c.t
 	st := float64(o.st)
 	q := dt * dt / (st*st + c.vt)
 	if !o.point() {
 		return q, q <= f.gate2 && math.Abs(dt) <= regionWindowS
 	}
-	dy := (o.lat - c.lat) * metresPerDegree
-	dx := (o.lon - c.lon) * metresPerDegree * (float64(o.cosLat) + c.cosLat) / 2
+	dy := (o.plat - c.lat) * metresPerDegree
+	dx := (o.plon - c.lon) * metresPerDegree * (float64(o.cos) + c.cosLat) / 2
 	ss := float64(o.ss)
 	q += (dx*dx + dy*dy) / (ss*ss + c.vs)
 	return q, q <= f.gate2

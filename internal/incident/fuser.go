@@ -21,26 +21,29 @@ const (
 
 // The index. An observation's reach is Gate × its uncertainty, in space
 // and in time. It is indexed at the smallest spatial level whose cell is at
-// least its spatial reach, in the cell of its point and its day; within the
-// cell, in the list of the smallest time class that covers its time reach,
-// kept sorted by time. A query visits the few cells of each spatial level
-// around its point and, in each list, binary-searches the time window that
-// could hold a compatible observation: so its cost follows the number of
-// observations near it, not the total.
+// least its spatial reach, in the cell of its point; within the cell, in
+// the list of the smallest time class that covers its time reach, kept
+// sorted by time. A query visits the few cells of each spatial level around
+// its point and, in each list, binary-searches the time window that could
+// hold a compatible observation: its cost follows the number of
+// observations near it in space and time, not the total.
 var (
-	spaceCells = [...]float64{8_000, 32_000, 128_000}          // metres
-	timeReach  = [...]float64{150, 1_200, 3 * 3600, 48 * 3600} // seconds
+	spaceCells = [...]float64{32_000, 128_000}                            // metres
+	timeReach  = [...]float64{150, 1_200, 4 * 3600, 16 * 3600, 48 * 3600} // seconds
 )
 
-const (
-	nTime = len(timeReach)
-	day   = 86_400.0 // seconds: the time extent of a cell
-)
+const nTime = len(timeReach)
 
 // Defaults for Config.
 const (
 	DefaultGate = 3.5
 )
+
+// ambiguity is how much nearer (in normalised squared distance) a vague
+// observation's best cluster must be than its second best for the
+// observation to join it; otherwise it stays an incident of its own. A
+// margin of 1 is a likelihood ratio of e^½ ≈ 1.6.
+const ambiguity = 1.0
 
 // Rules fixed by the package (documented in doc.go).
 const (
@@ -58,10 +61,10 @@ type floor struct{ m, s float64 }
 
 var floors = map[observation.Source]floor{
 	observation.Patrol:     {100, 60},
-	observation.Camera:     {150, 10},
+	observation.Camera:     {150, 3},
 	observation.UAV:        {50, 60},
-	observation.Acoustic:   {1000, 20},
-	observation.Radar:      {1000, 20},
+	observation.Acoustic:   {1000, 5},
+	observation.Radar:      {1000, 10},
 	observation.Satellite:  {50, 3600},
 	observation.Party:      {5000, 1800},
 	observation.OpenSource: {1000, 600},
@@ -87,28 +90,34 @@ const (
 	fAttached             // vague and attached to a precise cluster
 )
 
-// obs is the compact form fusion keeps of one observation (80 bytes).
-type obs struct {
-	t         int64 // observed_at, Unix nanoseconds
-	lat, lon  float64
-	submitter int64
-	id        [16]byte
-	ss, st    float32 // location (m) and time (s) uncertainty after floors and caps
-	cosLat    float32
-	count     int32
-	org       uint16 // interned organisation
-	party     uint16 // interned attributed_to (0: none)
-	region    uint16 // interned region (0: unknown)
-	kind      uint8
-	source    uint8
-	level     uint8
-	flags     uint8
+// view is what the pairwise test reads of an observation. The index keeps
+// a copy beside each observation's index, so a query scans memory in order
+// instead of jumping to each observation.
+type view struct {
+	ts       float64 // observed_at, seconds since the Unix epoch
+	lat, lon float32
+	ss, st   float32 // location (m) and time (s) uncertainty after floors and caps
+	cos      float32 // cos(lat)
+	region   uint16  // interned region (0: unknown)
+	kind     uint8
+	flags    uint8
 }
 
-func (o *obs) vague() bool { return o.flags&fVague != 0 }
-func (o *obs) point() bool { return o.flags&fPoint != 0 }
-func (o *obs) secs() float64 {
-	return float64(o.t/1e9) + float64(o.t%1e9)/1e9
+func (v *view) vague() bool { return v.flags&fVague != 0 }
+func (v *view) point() bool { return v.flags&fPoint != 0 }
+
+// obs is the compact form fusion keeps of one observation.
+type obs struct {
+	view
+	t          int64   // observed_at, Unix nanoseconds
+	plat, plon float64 // the point, exactly
+	submitter  int64
+	id         [16]byte
+	count      int32
+	org        uint16 // interned organisation
+	party      uint16 // interned attributed_to (0: none)
+	source     uint8
+	level      uint8
 }
 
 // Fuser groups observations into incidents as they arrive. It is not safe
@@ -128,23 +137,25 @@ type Fuser struct {
 	byID map[[16]byte]int32
 
 	// Union-find over blocks: precise observations linked by pairwise
-	// compatibility, and (separately) vague observations likewise. ring
-	// threads each block's members in a cycle.
+	// compatibility. ring threads each block's members in a cycle.
 	parent, size, ring []int32
 	// watchers: per block root, a cyclic list (by its tail) of vague
 	// observations compatible with some member.
 	watchTail []int32
 	watch     []watchNode
 
-	grid     table                  // (spatial level, cell, day) -> index in cells
-	byRegion table                  // (region, day) -> index in cells: lists[0] point, lists[1] region-only observations
-	cells    []cell                 //
-	spaceN   [len(spaceCells)]int32 // observations per spatial level
-	regOnlyN []int32                // region-only observations per region
+	grid      table                  // (spatial level, cell) -> index in cells
+	byRegion  table                  // region -> index in cells: lists[0] holds its region-only observations
+	regionBox []box                  // per region, the bounding box of its point observations
+	cells     []cell                 //
+	spaceN    [len(spaceCells)]int32 // observations per spatial level
+	regOnlyN  []int32                // region-only observations per region
 
 	regions, orgs, parties interner
 	sourceIdx              map[observation.Source]uint8
 	sources                []observation.Source
+	kmark                  []uint32 // per cluster key: attach's dedupe stamp
+	kstamp                 uint32
 
 	// clus is, for each observation, the key of its fusion incident: the
 	// index of the incident's representative observation (-1 before the
@@ -152,11 +163,11 @@ type Fuser struct {
 	clus   []int32
 	cstats map[int32]clusterStats
 
-	dirtyP, dirtyV, dirtyVB []int32
-	mark                    []uint32
-	stamp                   uint32
-	cands                   []int32
-	agg                     agglo
+	dirtyP, dirtyV []int32
+	mark           []uint32
+	stamp          uint32
+	cands          []int32
+	agg            agglo
 
 	changes bool    // Changes has been called: track touched keys
 	touched []int32 // incident keys touched since the last Changes
@@ -218,6 +229,7 @@ func (f *Fuser) Add(rec observation.Record) error {
 	f.watchTail = append(f.watchTail, -1)
 	f.clus = append(f.clus, -1)
 	f.mark = append(f.mark, 0)
+	f.kmark = append(f.kmark, 0)
 	p := &f.obs[i]
 
 	switch {
@@ -251,6 +263,7 @@ func (f *Fuser) compact(rec *observation.Record) (obs, error) {
 		return o, derrors.Invalid("observed_at", "required")
 	}
 	o.t = rec.ObservedAt.UnixNano()
+	o.ts = float64(o.t/1e9) + float64(o.t%1e9)/1e9
 	fl := floors[rec.Source]
 	ss := math.Max(rec.LocationUncertaintyM, fl.m)
 	st := math.Max(rec.TimeUncertaintyS, fl.s)
@@ -269,15 +282,16 @@ func (f *Fuser) compact(rec *observation.Record) (obs, error) {
 		if !(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) {
 			return o, derrors.Invalid("lat", "must be between -90 and 90, lon between -180 and 180")
 		}
-		o.lat, o.lon = lat, lon
-		o.cosLat = float32(math.Cos(lat * math.Pi / 180))
+		o.plat, o.plon = lat, lon
+		o.lat, o.lon = float32(lat), float32(lon)
+		o.cos = float32(math.Cos(lat * math.Pi / 180))
 		o.flags |= fPoint
 	} else {
 		o.flags |= fVague
 	}
 	region := rec.Region
 	if o.point() && f.locate != nil {
-		if r, ok := f.locate(o.lat, o.lon); ok {
+		if r, ok := f.locate(o.plat, o.plon); ok {
 			region = r
 		}
 	}
@@ -336,19 +350,16 @@ func (f *Fuser) addPrecise(i int32) {
 }
 
 // addVague registers a new vague observation as a watcher of the blocks of
-// the precise observations it is compatible with, and links it to the
-// compatible vague ones.
+// the precise observations it is compatible with. Vague observations are
+// never linked with each other.
 func (f *Fuser) addVague(i int32) {
 	f.candidates(i)
 	for _, c := range f.cands {
-		if f.obs[c].vague() {
-			f.union(i, c)
-		} else {
+		if !f.obs[c].vague() {
 			f.addWatch(f.find(c), i)
 		}
 	}
 	f.dirtyV = append(f.dirtyV, i)
-	f.dirtyVB = append(f.dirtyVB, i)
 }
 
 // candidates sets f.cands to the indexed observations compatible with
@@ -359,19 +370,21 @@ func (f *Fuser) candidates(i int32) {
 	if o.point() {
 		f.gridQuery(o)
 		if o.region != 0 && f.regOnlyN[o.region] > 0 {
-			f.regionQuery(o, 1)
+			f.regionOnlyQuery(o)
 		}
 	} else {
-		f.regionQuery(o, 0)
-		f.regionQuery(o, 1)
+		f.regionPointQuery(o)
+		f.regionOnlyQuery(o)
 	}
 }
 
 func (f *Fuser) gridQuery(o *obs) {
 	reachM, reachS := f.gate*float64(o.ss), f.gate*float64(o.st)
-	ts := o.secs()
-	maxDT := math.Hypot(reachS, timeReach[nTime-1])
-	d0, d1 := cellT(ts-maxDT, day), cellT(ts+maxDT, day)
+	ts := o.ts
+	var dts [nTime]float64
+	for b, r := range timeReach {
+		dts[b] = math.Hypot(reachS, r)
+	}
 	for l, n := range f.spaceN {
 		if n == 0 {
 			continue
@@ -379,20 +392,22 @@ func (f *Fuser) gridQuery(o *obs) {
 		cs := spaceCells[l]
 		ds := math.Hypot(reachM, cs)
 		dlat := ds / metresPerDegree
-		latLo, latHi := o.lat-dlat, o.lat+dlat
+		latLo, latHi := o.plat-dlat, o.plat+dlat
 		cosMin := math.Cos(math.Min(math.Max(math.Abs(latLo), math.Abs(latHi)), 89) * math.Pi / 180)
 		dlon := ds / (metresPerDegree * cosMin)
 		y0, y1 := cellY(latLo, cs), cellY(latHi, cs)
-		x0, x1 := cellX(o.lon-dlon, cs), cellX(o.lon+dlon, cs)
+		x0, x1 := cellX(o.plon-dlon, cs), cellX(o.plon+dlon, cs)
+		flat, flon := float32(dlat*1.001+1e-5), float32(dlon*1.001+1e-5)
 		for y := y0; y <= y1; y++ {
 			for x := x0; x <= x1; x++ {
-				for d := d0; d <= d1; d++ {
-					ci := f.grid.get(cellKey(l, x, y, d))
-					if ci < 0 {
-						continue
-					}
-					for b := range f.cells[ci].lists {
-						f.scan(o, f.cells[ci].lists[b], ts, math.Hypot(reachS, timeReach[b]), float32(dlat*1.001+1e-5), float32(dlon*1.001+1e-5))
+				ci := f.grid.get(cellKey(l, x, y, 0))
+				if ci < 0 {
+					continue
+				}
+				c := &f.cells[ci]
+				for b := range c.lists {
+					if len(c.lists[b]) > 0 {
+						f.scan(&o.view, c.lists[b], ts, dts[b], flat, flon)
 					}
 				}
 			}
@@ -402,50 +417,92 @@ func (f *Fuser) gridQuery(o *obs) {
 
 // scan appends to f.cands the observations of list (sorted by time) within
 // dt seconds of ts, within dlat/dlon degrees, and compatible with o.
-func (f *Fuser) scan(o *obs, list []entry, ts, dt float64, dlat, dlon float32) {
-	if len(list) == 0 || list[0].t > ts+dt || list[len(list)-1].t < ts-dt {
+func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon float32) {
+	if len(list) == 0 || list[0].ts > ts+dt || list[len(list)-1].ts < ts-dt {
 		return
 	}
 	lo := ts - dt
-	i := sort.Search(len(list), func(k int) bool { return list[k].t >= lo })
-	lat, lon := float32(o.lat), float32(o.lon)
-	for ; i < len(list) && list[i].t <= ts+dt; i++ {
+	i := sort.Search(len(list), func(k int) bool { return list[k].ts >= lo })
+	lat, lon := o.lat, o.lon
+	for ; i < len(list) && list[i].ts <= ts+dt; i++ {
 		e := &list[i]
 		if e.lat-lat > dlat || lat-e.lat > dlat || e.lon-lon > dlon || lon-e.lon > dlon {
 			continue
 		}
-		if _, ok := f.compatible(o, &f.obs[e.i]); ok {
+		if _, ok := f.compatible(o, &e.view); ok {
 			f.cands = append(f.cands, e.i)
 		}
 	}
 }
 
-// regionQuery scans list which (0: point observations, 1: region-only
-// ones) of o's region within regionWindowS of o.
-func (f *Fuser) regionQuery(o *obs, which int) {
+// regionOnlyQuery scans the region-only observations of o's region within
+// regionWindowS of o.
+func (f *Fuser) regionOnlyQuery(o *obs) {
 	if o.region == 0 {
 		return
 	}
-	ts := o.secs()
-	for d := cellT(ts-regionWindowS, day); d <= cellT(ts+regionWindowS, day); d++ {
-		ci := f.byRegion.get(regionKey(o.region, d))
-		if ci < 0 {
+	if ci := f.byRegion.get(regionKey(o.region, 0)); ci >= 0 {
+		f.scan(&o.view, f.cells[ci].lists[0], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32)
+	}
+}
+
+// regionPointQuery finds the point observations compatible with
+// region-only observation o: those of its region within regionWindowS. It
+// searches the grid over the bounding box of every point seen in the
+// region, which holds them all.
+func (f *Fuser) regionPointQuery(o *obs) {
+	if int(o.region) >= len(f.regionBox) || !f.regionBox[o.region].set {
+		return
+	}
+	bb := f.regionBox[o.region]
+	ts := o.ts
+	for l, n := range f.spaceN {
+		if n == 0 {
 			continue
 		}
-		f.scan(o, f.cells[ci].lists[which], ts, regionWindowS, math.MaxFloat32, math.MaxFloat32)
+		cs := spaceCells[l]
+		y0, y1 := cellY(bb.lat0, cs), cellY(bb.lat1, cs)
+		x0, x1 := cellX(bb.lon0, cs), cellX(bb.lon1, cs)
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				ci := f.grid.get(cellKey(l, x, y, 0))
+				if ci < 0 {
+					continue
+				}
+				c := &f.cells[ci]
+				for b := range c.lists {
+					if len(c.lists[b]) > 0 {
+						f.scan(&o.view, c.lists[b], ts, regionWindowS, math.MaxFloat32, math.MaxFloat32)
+					}
+				}
+			}
+		}
 	}
+}
+
+// box is the bounding box of the points seen in a region.
+type box struct {
+	lat0, lat1, lon0, lon1 float64
+	set                    bool
+}
+
+func (b *box) add(lat, lon float64) {
+	if !b.set {
+		*b = box{lat, lat, lon, lon, true}
+		return
+	}
+	b.lat0, b.lat1 = min(b.lat0, lat), max(b.lat1, lat)
+	b.lon0, b.lon1 = min(b.lon0, lon), max(b.lon1, lon)
 }
 
 func cellY(lat, cs float64) int64 { return int64(math.Floor(lat * metresPerDegree / cs)) }
 func cellX(lon, cs float64) int64 { return int64(math.Floor(lon * metresPerDegree * cosRef / cs)) }
-func cellT(ts, ct float64) int64  { return int64(math.Floor(ts / ct)) }
 
 // entry is an observation in a cell's list: enough to filter by time and
 // position without touching the observation itself.
 type entry struct {
-	t        float64 // seconds since the Unix epoch
-	lat, lon float32
-	i        int32
+	view
+	i int32
 }
 
 // cell holds, per time class, its observations sorted by time.
@@ -465,11 +522,11 @@ func (f *Fuser) insert(idx *table, k uint64, b int, e entry) {
 	}
 	l := f.cells[ci].lists[b]
 	n := len(l)
-	if n == 0 || l[n-1].t < e.t || (l[n-1].t == e.t && l[n-1].i < e.i) {
+	if n == 0 || l[n-1].ts < e.ts || (l[n-1].ts == e.ts && l[n-1].i < e.i) {
 		f.cells[ci].lists[b] = append(l, e)
 		return
 	}
-	j := sort.Search(n, func(k int) bool { return l[k].t > e.t || (l[k].t == e.t && l[k].i > e.i) })
+	j := sort.Search(n, func(k int) bool { return l[k].ts > e.ts || (l[k].ts == e.ts && l[k].i > e.i) })
 	l = append(l, entry{})
 	copy(l[j+1:], l[j:])
 	l[j] = e
@@ -479,22 +536,21 @@ func (f *Fuser) insert(idx *table, k uint64, b int, e entry) {
 // index makes observation i findable by later ones.
 func (f *Fuser) index(i int32) {
 	o := &f.obs[i]
-	ts := o.secs()
-	e := entry{t: ts, lat: float32(o.lat), lon: float32(o.lon), i: i}
-	d := cellT(ts, day)
+	e := entry{view: o.view, i: i}
 	if o.point() {
 		l, b := int(o.level)/nTime, int(o.level)%nTime
 		cs := spaceCells[l]
-		f.insert(&f.grid, cellKey(l, cellX(o.lon, cs), cellY(o.lat, cs), d), b, e)
+		f.insert(&f.grid, cellKey(l, cellX(o.plon, cs), cellY(o.plat, cs), 0), b, e)
 		f.spaceN[l]++
-		// A point observation is also findable by region, for region-only
-		// observations.
 		if o.region != 0 {
-			f.insert(&f.byRegion, regionKey(o.region, d), 0, e)
+			for int(o.region) >= len(f.regionBox) {
+				f.regionBox = append(f.regionBox, box{})
+			}
+			f.regionBox[o.region].add(o.plat, o.plon)
 		}
 		return
 	}
-	f.insert(&f.byRegion, regionKey(o.region, d), 1, e)
+	f.insert(&f.byRegion, regionKey(o.region, 0), 0, e)
 	f.regOnlyN[o.region]++
 }
 
@@ -502,20 +558,20 @@ func (f *Fuser) index(i int32) {
 // squared distance in time and space of at most Gate². Without a point on
 // either side, space is replaced by equal regions and a window of
 // regionWindowS. It returns the normalised squared distance.
-func (f *Fuser) compatible(a, b *obs) (float64, bool) {
+func (f *Fuser) compatible(a, b *view) (float64, bool) {
 	if f.kinds.mask[a.kind]&(1<<b.kind) == 0 {
 		return 0, false
 	}
-	dt := float64(a.t-b.t) / 1e9
+	dt := a.ts - b.ts
 	sa, sb := float64(a.st), float64(b.st)
 	q := dt * dt / (sa*sa + sb*sb)
 	if q > f.gate2 {
 		return 0, false
 	}
 	if a.flags&b.flags&fPoint != 0 {
-		dy := (a.lat - b.lat) * metresPerDegree
-		// (a.cosLat+b.cosLat)/2 keeps the test exactly symmetric.
-		dx := (a.lon - b.lon) * metresPerDegree * float64(a.cosLat+b.cosLat) / 2
+		dy := (float64(a.lat) - float64(b.lat)) * metresPerDegree
+		// (a.cos+b.cos)/2 keeps the test exactly symmetric.
+		dx := (float64(a.lon) - float64(b.lon)) * metresPerDegree * float64(a.cos+b.cos) / 2
 		ma, mb := float64(a.ss), float64(b.ss)
 		q += (dx*dx + dy*dy) / (ma*ma + mb*mb)
 		return q, q <= f.gate2
@@ -557,11 +613,7 @@ func (f *Fuser) union(a, b int32) int32 {
 		f.watchTail[ra] = tb
 	}
 	f.watchTail[rb] = -1
-	if f.obs[ra].vague() {
-		f.dirtyVB = append(f.dirtyVB, ra)
-	} else {
-		f.dirtyP = append(f.dirtyP, ra)
-	}
+	f.dirtyP = append(f.dirtyP, ra)
 	return ra
 }
 

@@ -196,8 +196,13 @@ func (f *Fuser) groupsOf(keys []int32) map[int32][]int32 {
 	want := map[int32]bool{}
 	var roots []int32
 	rootSeen := map[int32]bool{}
+	out := map[int32][]int32{}
 	for _, k := range keys {
 		if k < 0 || f.clus[k] != k {
+			continue
+		}
+		if f.obs[k].vague() {
+			out[k] = []int32{k} // an orphan: an incident of one
 			continue
 		}
 		want[k] = true
@@ -206,27 +211,24 @@ func (f *Fuser) groupsOf(keys []int32) map[int32][]int32 {
 			roots = append(roots, r)
 		}
 	}
-	out := map[int32][]int32{}
 	var ring []int32
 	for _, r := range roots {
 		ring = f.members(r, ring[:0])
 		for _, m := range ring {
-			if f.obs[m].flags&fAttached == 0 && want[f.clus[m]] {
+			if want[f.clus[m]] {
 				out[f.clus[m]] = append(out[f.clus[m]], m)
 			}
 		}
-		if !f.obs[r].vague() {
-			f.stamp++
-			f.eachWatcher(r, func(v int32) {
-				if f.mark[v] == f.stamp {
-					return
-				}
-				f.mark[v] = f.stamp
-				if f.obs[v].flags&fAttached != 0 && want[f.clus[v]] {
-					out[f.clus[v]] = append(out[f.clus[v]], v)
-				}
-			})
-		}
+		f.stamp++
+		f.eachWatcher(r, func(v int32) {
+			if f.mark[v] == f.stamp {
+				return
+			}
+			f.mark[v] = f.stamp
+			if f.obs[v].flags&fAttached != 0 && want[f.clus[v]] {
+				out[f.clus[v]] = append(out[f.clus[v]], v)
+			}
+		})
 	}
 	return out
 }
@@ -234,3 +236,7 @@ func (f *Fuser) groupsOf(keys []int32) map[int32][]int32 {
 func (f *Fuser) cmpID(a, b int32) int { return bytes.Compare(f.obs[a].id[:], f.obs[b].id[:]) }
 
 func (f *Fuser) sortByID(xs []int32) { slices.SortFunc(xs, f.cmpID) }
+
+// Settle brings the grouping up to date now, so that the next reader does
+// not pay for it. Readers call it themselves; calling it is never needed.
+func (f *Fuser) Settle() { f.flush() }

@@ -61,12 +61,12 @@ func (f *Fuser) position(inc *Incident, members []int32) {
 			continue
 		}
 		if !have {
-			lat0, lon0, cos0, have = o.lat, o.lon, math.Cos(o.lat*math.Pi/180), true
+			lat0, lon0, cos0, have = o.plat, o.plon, math.Cos(o.plat*math.Pi/180), true
 		}
 		w := 1 / (float64(o.ss) * float64(o.ss))
 		sw += w
-		sx += w * (o.lon - lon0) * metresPerDegree * cos0
-		sy += w * (o.lat - lat0) * metresPerDegree
+		sx += w * (o.plon - lon0) * metresPerDegree * cos0
+		sy += w * (o.plat - lat0) * metresPerDegree
 	}
 	if have {
 		mx, my := sx/sw, sy/sw
@@ -77,8 +77,8 @@ func (f *Fuser) position(inc *Incident, members []int32) {
 				continue
 			}
 			w := 1 / (float64(o.ss) * float64(o.ss))
-			dx := (o.lon-lon0)*metresPerDegree*cos0 - mx
-			dy := (o.lat-lat0)*metresPerDegree - my
+			dx := (o.plon-lon0)*metresPerDegree*cos0 - mx
+			dy := (o.plat-lat0)*metresPerDegree - my
 			spread += w * (dx*dx + dy*dy)
 		}
 		spread /= sw

@@ -80,7 +80,6 @@ func (g *gen) shelling(day time.Time) {
 	}
 	impact := offset(p, -ey*dist*side+g.norm()*1500, ex*dist*side+g.norm()*1500)
 	t := g.nightTime(day)
-	dur := secs(float64(count) * 10 * g.rng.Float64())
 	ev := g.event(Event{Scenario: "front", Real: true, Time: t, Lat: impact.lat, Lon: impact.lon,
 		Domain: land, Kind: kind, Count: count, By: by})
 	heardAs := func() observation.Kind {
@@ -98,23 +97,23 @@ func (g *gen) shelling(day time.Time) {
 		if d > s.rangeM || !g.chance(0.9*(1-0.6*d/s.rangeM)) {
 			continue
 		}
-		at := t.Add(g.uniformDur(0, dur) + secs(g.norm()*8))
+		at := t.Add(secs(g.norm() * 6))
 		pos := g.jitter(impact, s.sigma)
 		g.emit(ev, report{org: PartnerA, submitter: s.id, source: observation.Acoustic, at: at,
-			timeSig: g.stated(20), p: &pos, locSig: g.stated(s.sigma), domain: land, kind: heardAs(),
+			timeSig: g.stated(8), p: &pos, locSig: g.stated(s.sigma), domain: land, kind: heardAs(),
 			count: g.binomial(count, 0.8), delay: g.upload(s, at)})
 	}
 	for _, s := range g.frontCam {
 		if distance(s.p, impact) > s.rangeM || !g.chance(0.5) {
 			continue
 		}
-		at := t.Add(g.uniformDur(0, dur) + secs(g.norm()*3))
+		at := t.Add(secs(g.norm() * 3))
 		pos := g.jitter(impact, s.sigma)
 		k := kind
 		if g.chance(0.3) {
 			k = "explosion"
 		}
-		g.emit(ev, report{org: Mission, submitter: s.id, source: observation.Camera, at: at, timeSig: 10,
+		g.emit(ev, report{org: Mission, submitter: s.id, source: observation.Camera, at: at, timeSig: 5,
 			p: &pos, locSig: g.stated(s.sigma), domain: land, kind: k, count: g.binomial(count, 0.6),
 			delay: g.uniformDur(time.Minute, 10*time.Minute)})
 	}
@@ -220,21 +219,21 @@ func (g *gen) barrage(day time.Time, n int) {
 			if dist > s.rangeM || !g.chance(0.9*(1-0.5*dist/s.rangeM)) {
 				continue
 			}
-			at := t.Add(secs(g.norm() * 5))
+			at := t.Add(secs(g.norm() * 6))
 			pos := g.jitter(impact, s.sigma)
 			k, dom := kind, d
 			if g.chance(0.55) {
 				k, dom = "explosion", land
 			}
 			g.emit(ev, report{org: PartnerA, submitter: s.id, source: observation.Acoustic, at: at,
-				timeSig: g.stated(20), p: &pos, locSig: g.stated(s.sigma), domain: dom, kind: k, count: count,
+				timeSig: g.stated(8), p: &pos, locSig: g.stated(s.sigma), domain: dom, kind: k, count: count,
 				delay: g.upload(s, at)})
 		}
 		if kind != "explosion" && g.chance(0.6) {
-			at := t.Add(secs(g.norm() * 15))
+			at := t.Add(secs(g.norm() * 10))
 			pos := g.jitter(impact, 2500)
 			g.emit(ev, report{org: PartnerB, submitter: g.radars[2+ci%4].id, source: observation.Radar, at: at,
-				timeSig: 30, p: &pos, locSig: g.stated(3000), domain: air, kind: kind, count: count,
+				timeSig: 15, p: &pos, locSig: g.stated(3000), domain: air, kind: kind, count: count,
 				delay: g.uniformDur(10*time.Second, 2*time.Minute)})
 		}
 		for _, s := range g.cityCam[ci] {
@@ -247,7 +246,7 @@ func (g *gen) barrage(day time.Time, n int) {
 			if g.chance(0.4) {
 				k, dom = "explosion", land
 			}
-			g.emit(ev, report{org: PartnerB, submitter: s.id, source: observation.Camera, at: at, timeSig: 10,
+			g.emit(ev, report{org: PartnerB, submitter: s.id, source: observation.Camera, at: at, timeSig: 5,
 				p: &pos, locSig: g.stated(s.sigma), domain: dom, kind: k, count: count,
 				delay: g.uniformDur(time.Minute, 10*time.Minute)})
 		}
@@ -304,7 +303,7 @@ func (g *gen) naval(day time.Time) {
 		if distance(s.p, p) > s.rangeM || !g.chance(0.7) {
 			continue
 		}
-		at := t.Add(secs(g.norm() * 30))
+		at := t.Add(secs(g.norm() * 20))
 		pos := g.jitter(p, 2000)
 		k, dom := kind, sea
 		switch {
@@ -313,7 +312,7 @@ func (g *gen) naval(day time.Time) {
 		case kind != "naval_drone" && g.chance(0.5):
 			k = "ship_movement"
 		}
-		g.emit(ev, report{org: PartnerB, submitter: s.id, source: observation.Radar, at: at, timeSig: 60,
+		g.emit(ev, report{org: PartnerB, submitter: s.id, source: observation.Radar, at: at, timeSig: 30,
 			p: &pos, locSig: g.stated(2500), domain: dom, kind: k, count: count,
 			delay: g.uniformDur(10*time.Second, 2*time.Minute)})
 	}
@@ -322,10 +321,10 @@ func (g *gen) naval(day time.Time) {
 			if distance(s.p, p) > s.rangeM || !g.chance(0.8) {
 				continue
 			}
-			at := t.Add(secs(g.norm() * 5))
+			at := t.Add(secs(g.norm() * 6))
 			pos := g.jitter(p, s.sigma)
 			g.emit(ev, report{org: PartnerA, submitter: s.id, source: observation.Acoustic, at: at,
-				timeSig: 20, p: &pos, locSig: g.stated(s.sigma), domain: land, kind: "explosion",
+				timeSig: 8, p: &pos, locSig: g.stated(s.sigma), domain: land, kind: "explosion",
 				count: g.binomial(count, 0.8), delay: g.upload(s, at)})
 		}
 		for _, s := range g.cityCam[2] {
@@ -334,7 +333,7 @@ func (g *gen) naval(day time.Time) {
 			}
 			at := t.Add(secs(g.norm() * 3))
 			pos := g.jitter(p, s.sigma)
-			g.emit(ev, report{org: PartnerB, submitter: s.id, source: observation.Camera, at: at, timeSig: 10,
+			g.emit(ev, report{org: PartnerB, submitter: s.id, source: observation.Camera, at: at, timeSig: 5,
 				p: &pos, locSig: g.stated(s.sigma), domain: sea, kind: kind, count: count,
 				delay: g.uniformDur(time.Minute, 10*time.Minute)})
 		}

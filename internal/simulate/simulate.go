@@ -59,7 +59,7 @@ type Config struct {
 
 // Default is the scenario tests and evaluation use: two days with front
 // shelling, one barrage of 250 impacts on Kyiv and naval events off Odesa
-// (about 11,000 observations).
+// (about 3,700 observations of 1,350 events).
 func Default() Config {
 	return Config{Seed: 1, Days: 2, ShellingPerDay: 500, Barrages: 1, BarrageImpacts: 250,
 		NavalPerDay: 15, FalseRate: 0.03, InventedRate: 0.03, MisstateRate: 0.1}
@@ -68,7 +68,7 @@ func Default() Config {
 // Demo is the one-day scenario `truce serve --demo` loads: a few thousand
 // observations with narratives.
 func Demo() Config {
-	return Config{Seed: 20250601, Days: 1, ShellingPerDay: 350, Barrages: 1, BarrageImpacts: 180,
+	return Config{Seed: 20250601, Days: 1, ShellingPerDay: 700, Barrages: 1, BarrageImpacts: 250,
 		NavalPerDay: 12, FalseRate: 0.03, InventedRate: 0.03, MisstateRate: 0.1, Narratives: true}
 }
 
@@ -77,7 +77,7 @@ func Demo() Config {
 // as many days as it takes. Bench(100_000) and Bench(1_000_000) are the
 // documented sizes.
 func Bench(n int) Config {
-	days := max(1, int(math.Round(float64(n)/5_200)))
+	days := max(1, int(math.Round(float64(n)/2_330))) // the mix yields about 2,330 a day
 	return Config{Seed: 7, Days: days, ShellingPerDay: 800, Barrages: max(1, days/3), BarrageImpacts: 250,
 		NavalPerDay: 15, FalseRate: 0.03, InventedRate: 0.03, MisstateRate: 0.1}
 }
