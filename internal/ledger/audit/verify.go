@@ -351,6 +351,9 @@ func (a *auditor) full(ctx context.Context) error {
 				return ctx.Err()
 			}
 			br.problems = append(br.problems, problem(KindFetch, start, "", "entry bundle for entries %d to %d: %v", start, start+int64(w)-1, err))
+			for _, r := range a.byBundle[int64(k)] {
+				br.problems = append(br.problems, problem(KindFetch, r.Index, r.ID, "record not checked: its entry bundle could not be fetched"))
+			}
 			return nil
 		}
 		entries, err := ledger.ParseEntryBundle(data)
