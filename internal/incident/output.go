@@ -212,6 +212,7 @@ func (f *Fuser) groupsOf(keys []int32) map[int32][]int32 {
 		}
 	}
 	var ring []int32
+	f.stamp++ // a vague observation may watch several of the blocks
 	for _, r := range roots {
 		ring = f.members(r, ring[:0])
 		for _, m := range ring {
@@ -219,7 +220,6 @@ func (f *Fuser) groupsOf(keys []int32) map[int32][]int32 {
 				out[f.clus[m]] = append(out[f.clus[m]], m)
 			}
 		}
-		f.stamp++
 		f.eachWatcher(r, func(v int32) {
 			if f.mark[v] == f.stamp {
 				return

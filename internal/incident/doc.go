@@ -1,0 +1,119 @@
+// Package incident fuses observations into incidents as they arrive, keeps
+// the analysts' decisions about them, and defines the Incident, its
+// statuses and their state machine. It is plain Go: no SQL, no HTTP.
+//
+// # Fusion
+//
+// A Fuser takes accepted observations one at a time (Add) and maintains a
+// partition of them into incidents. Every observation belongs to exactly
+// one incident; a lone report is an incident of one. The partition is a
+// function of the set of observations and the decisions alone: feeding the
+// same records in any order — a batch uploaded hours late included — gives
+// the same incidents, byte for byte, and so does any party that re-runs
+// fusion on the ledger's records.
+//
+// Each observation's uncertainty is what it states, raised to a floor per
+// source (location, time):
+//
+//	patrol       100 m   60 s      acoustic   1000 m    5 s
+//	camera       150 m    3 s      radar      1000 m   10 s
+//	uav           50 m   60 s      satellite    50 m    1 h
+//	open_source 1000 m   10 min    party      5000 m   30 min
+//
+// and capped at 35 km and 12 h. Two observations are compatible when their
+// kinds are compatible (see below) and
+//
+//	Δt²/(σt₁²+σt₂²) + d²/(σs₁²+σs₂²) ≤ Gate²     (Gate 3.5 by default)
+//
+// where d is the distance between their points. Without a point on either
+// side (a region-only observation), the spatial term is replaced by the
+// requirement that both lie in the same region (the observation's region, or
+// the Config.Locate answer for a point) and that they are at most 2 hours
+// apart.
+//
+// Observations are precise or vague. Vague ones are a party's allegations,
+// region-only observations, and those with a location uncertainty above
+// 5 km or a time uncertainty above 15 minutes (a patrol that finds craters
+// hours later, a satellite image, most open-source reports).
+//
+//   - Precise observations are linked by pairwise compatibility (union–find)
+//     into blocks. Within a block, clusters are formed by deterministic
+//     agglomeration: members ordered by id; the two clusters whose
+//     uncertainty-weighted centres are nearest (in units of their pooled
+//     uncertainty, floored at half the best member's) merge first, only
+//     along compatible pairs, only while within the gate and while all their
+//     kinds are pairwise compatible. Judging every merge on the clusters'
+//     centres rather than on single pairs is the guard against chaining: a
+//     night of barely compatible reports cannot pull distant impacts into
+//     one incident.
+//   - A vague observation joins the precise cluster whose centre is nearest
+//     within the gate, provided that cluster is nearer than the second best
+//     by a margin (1 in normalised squared distance); otherwise — no
+//     candidate, or an ambiguous one — it is an incident of its own. Vague
+//     observations never link incidents together and never group with each
+//     other: two allegations 10 km apart cannot be told apart, and an
+//     analyst can merge them.
+//
+// Candidates are found through a grid: an observation is indexed in a
+// spatial cell (32 km, or 128 km for reaches beyond that) and, within the
+// cell, in a list of its time class (reach ≤ 150 s, 20 min, 4 h, 16 h,
+// 48 h) kept sorted by time. A query visits the few cells around its point
+// and binary-searches each list for its time window, so an observation costs
+// time in proportion to the observations near it in space and time, not to
+// how many the Fuser holds. Readers re-cluster only the blocks that changed.
+//
+// # Kinds
+//
+// Observations fuse only when their kinds can describe the same event:
+// every kind with itself, and
+//
+//	explosion    artillery, mortar, mlrs, tank_fire, mine, missile, drone,
+//	             guided_bomb, air_strike, naval_strike
+//	artillery    mortar, mlrs, tank_fire
+//	tank_fire    ground_assault;   small_arms   ground_assault
+//	air_strike   guided_bomb, missile
+//	missile      naval_strike;     drone        naval_strike
+//	naval_strike naval_drone;      ship_movement mine_laying
+//
+// This table is also the only way across domains: an explosion on land is
+// the impact of a missile in the air. heavy_weapons_movement and
+// airspace_violation fuse with nothing else. An incident's kind is the most
+// specific kind reported (a named weapon over artillery, artillery over
+// explosion), then the most often reported, then alphabetical; its domain is
+// that kind's.
+//
+// # Incident figures
+//
+// Start and End span the observed times of the precise members (of all
+// members when none is precise). Lat and Lon are the members' points
+// weighted by 1/σ²; RadiusM combines the 95% circle of that mean with the
+// spread of the points. Region is Config.Locate's answer for the position,
+// else the members' most frequent region.
+//
+// An independent source is an (organisation, submitter, source) triple: two
+// reports by one patrol are one source. Sources and Organizations count
+// them. Count: each source counts as the largest count it reported; Low is
+// the least and Best the (lower) median of those over non-party sources,
+// High the largest over all sources including parties. Status is
+// Corroborated when non-party sources of at least two organisations agree,
+// else Reported: a party's allegation never corroborates. Attribution comes
+// from the reports' attributed_to: non-party sources decide (confidence high
+// when two organisations name the party and none names another, medium when
+// none dissents, low otherwise); parties' allegations alone give a low
+// confidence attribution when they agree, none when they do not.
+//
+// # Ids
+//
+// An incident's id is derived from its smallest observation id
+// (IncidentID): the same records always give the same ids, and an id
+// changes only when an observation with a smaller id joins or leaves.
+// Changes reports such renames as a removal and an addition.
+//
+// # Decisions
+//
+// Analysts' decisions (Decision, applied with Fuser.Apply) name
+// observations, not incidents, so they survive later fusion: merges and
+// splits regroup the fused partition in the order they were made; status and
+// attribution decisions apply to the incident that contains their first
+// observation. The status state machine is in CanTransition.
+package incident
