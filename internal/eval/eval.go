@@ -18,8 +18,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -185,9 +183,9 @@ var TuneGrid = struct {
 	EpsKm, EpsMin []float64
 	MinPts        []int
 }{
-	EpsKm:  []float64{0.5, 1, 2, 3, 4, 6, 8},
-	EpsMin: []float64{0.5, 1, 2, 3, 5, 10, 20, 60},
-	MinPts: []int{1, 2, 3},
+	EpsKm:  []float64{0.5, 1, 2, 3, 4, 6, 8, 12},
+	EpsMin: []float64{0.25, 0.5, 1, 2, 5, 10, 30},
+	MinPts: []int{1, 2},
 }
 
 // TuneDBSCAN searches TuneGrid for the parameters that score best against
@@ -318,6 +316,3 @@ func WriteTable(w io.Writer, s *simulate.Scenario, rows []Row) error {
 	}
 	return tw.Flush()
 }
-
-var _ = slices.Sort[[]int]
-var _ = strings.Compare
