@@ -55,10 +55,13 @@ func BCubed[C, T comparable](got []C, truth []T) (Score, error) {
 		nt[truth[i]]++
 		nct[cell{got[i], truth[i]}]++
 	}
+	// Summing per item, in input order, makes the result bit-for-bit
+	// reproducible (a sum over a map's random order is not).
 	var p, r float64
-	for k, n := range nct {
-		p += float64(n) * float64(n) / float64(nc[k.c])
-		r += float64(n) * float64(n) / float64(nt[k.t])
+	for i := range got {
+		n := float64(nct[cell{got[i], truth[i]}])
+		p += n / float64(nc[got[i]])
+		r += n / float64(nt[truth[i]])
 	}
 	n := float64(len(got))
 	s := Score{Precision: p / n, Recall: r / n}

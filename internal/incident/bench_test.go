@@ -1,35 +1,83 @@
 package incident_test
 
 import (
+	"runtime"
+	"sync"
 	"testing"
+	"time"
 
 	"truce/internal/incident"
 	"truce/internal/simulate"
 )
 
-func benchScenario(b *testing.B, cfg simulate.Config) *simulate.Scenario {
+// Benchmarks: go test ./internal/incident -run '^$' -bench Fuse -benchtime 1x
+//
+// BenchmarkFuse100k and BenchmarkFuse1M fuse simulate.Bench(n) in arrival
+// order (Add for every record, then Settle) and report ns/obs, and the heap
+// the Fuser retains per observation (heapB/obs). BenchmarkIncidents100k
+// adds the cost of building every Incident value.
+
+var benchScenarios sync.Map // n -> *simulate.Scenario
+
+func benchScenario(b *testing.B, n int) *simulate.Scenario {
 	b.Helper()
+	if s, ok := benchScenarios.Load(n); ok {
+		return s.(*simulate.Scenario)
+	}
+	cfg := simulate.Default()
+	if n > 0 {
+		cfg = simulate.Bench(n)
+	}
 	s, err := simulate.Generate(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchScenarios.Store(n, s)
 	return s
 }
 
-func benchFuse(b *testing.B, s *simulate.Scenario) {
-	b.ReportAllocs()
+func heap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+func benchFuse(b *testing.B, n int, incidents bool) {
+	s := benchScenario(b, n)
+	var retained uint64
+	var f *incident.Fuser
+	var elapsed time.Duration
 	for b.Loop() {
-		f := incident.New(incident.Config{Locate: simulate.Locate})
+		b.StopTimer()
+		f = nil
+		before := heap()
+		b.StartTimer()
+		start := time.Now()
+		f = incident.New(incident.Config{Locate: simulate.Locate})
 		for _, r := range s.Records {
 			if err := f.Add(r); err != nil {
 				b.Fatal(err)
 			}
 		}
 		f.Settle()
+		if incidents {
+			if len(f.Incidents()) == 0 {
+				b.Fatal("no incidents")
+			}
+		}
+		elapsed += time.Since(start)
+		b.StopTimer()
+		retained = heap() - before
+		b.StartTimer()
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(s.Records)), "ns/obs")
+	runtime.KeepAlive(f)
+	b.ReportMetric(float64(elapsed.Nanoseconds())/float64(b.N)/float64(len(s.Records)), "ns/obs")
+	b.ReportMetric(float64(retained)/float64(len(s.Records)), "heapB/obs")
+	b.ReportMetric(float64(len(s.Records)), "obs")
 }
 
-func BenchmarkFuseDefault(b *testing.B) { benchFuse(b, benchScenario(b, simulate.Default())) }
-
-func BenchmarkFuse100k(b *testing.B) { benchFuse(b, benchScenario(b, simulate.Bench(100_000))) }
+func BenchmarkFuseDefault(b *testing.B)   { benchFuse(b, 0, false) }
+func BenchmarkFuse100k(b *testing.B)      { benchFuse(b, 100_000, false) }
+func BenchmarkFuse1M(b *testing.B)        { benchFuse(b, 1_000_000, false) }
+func BenchmarkIncidents100k(b *testing.B) { benchFuse(b, 100_000, true) }

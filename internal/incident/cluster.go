@@ -154,10 +154,10 @@ func (f *Fuser) cluster(members []int32) {
 	}
 }
 
-// neighbours sets f.cands to the indexed observations compatible with
-// observation i, i itself excluded.
+// neighbours sets f.cands to the indexed precise observations compatible
+// with observation i, i itself excluded.
 func (f *Fuser) neighbours(i int32) {
-	f.candidates(i)
+	f.preciseCandidates(i)
 	n := 0
 	for _, c := range f.cands {
 		if c != i {

@@ -40,7 +40,9 @@ func (f *Fuser) flush() {
 		f.attach(v)
 	}
 	f.dirtyV = f.dirtyV[:0]
-
+	if len(f.pending) > 0 {
+		f.pending, f.pendingLists = map[int32]int32{}, nil
+	}
 }
 
 // dirtyRoots returns the distinct current roots of the blocks of xs.
@@ -98,13 +100,16 @@ func (f *Fuser) touch(k int32) {
 // second best by Ambiguity, v is an incident of its own.
 func (f *Fuser) attach(v int32) {
 	o := &f.obs[v]
-	f.neighbours(v)
+	cands := f.cands
+	if k, ok := f.pending[v]; ok {
+		cands = f.pendingLists[k]
+	} else {
+		f.preciseCandidates(v)
+		cands = f.cands
+	}
 	best, bestQ, secondQ := int32(-1), math.Inf(1), math.Inf(1)
 	f.kstamp++
-	for _, c := range f.cands {
-		if f.obs[c].vague() {
-			continue
-		}
+	for _, c := range cands {
 		k := f.clus[c]
 		if f.kmark[k] == f.kstamp {
 			continue

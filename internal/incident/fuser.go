@@ -3,6 +3,7 @@ package incident
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"truce/internal/derrors"
@@ -167,7 +168,12 @@ type Fuser struct {
 	mark           []uint32
 	stamp          uint32
 	cands          []int32
-	agg            agglo
+	preciseOnly    bool // the current query wants precise observations only
+	// pending holds, for each vague observation added since the last
+	// flush, the index in pendingLists of its precise candidates.
+	pending      map[int32]int32
+	pendingLists [][]int32
+	agg          agglo
 
 	changes bool    // Changes has been called: track touched keys
 	touched []int32 // incident keys touched since the last Changes
@@ -193,6 +199,7 @@ func New(cfg Config) *Fuser {
 		cstats:    map[int32]clusterStats{},
 		sourceIdx: map[observation.Source]uint8{},
 		lastID:    map[int32]int32{},
+		pending:   map[int32]int32{},
 	}
 	f.regions.init()
 	f.orgs.init()
@@ -345,6 +352,9 @@ func (f *Fuser) addPrecise(i int32) {
 	root := f.find(i)
 	for _, v := range vague {
 		f.addWatch(root, v)
+		if k, ok := f.pending[v]; ok {
+			f.pendingLists[k] = append(f.pendingLists[k], i)
+		}
 	}
 	f.dirtyP = append(f.dirtyP, i)
 }
@@ -355,26 +365,44 @@ func (f *Fuser) addPrecise(i int32) {
 func (f *Fuser) addVague(i int32) {
 	f.candidates(i)
 	for _, c := range f.cands {
-		if !f.obs[c].vague() {
-			f.addWatch(f.find(c), i)
-		}
+		f.addWatch(f.find(c), i)
 	}
+	// Keep the candidates until the next flush attaches i, so that it need
+	// not search again; precise observations added meanwhile append
+	// themselves.
+	f.pending[i] = int32(len(f.pendingLists))
+	f.pendingLists = append(f.pendingLists, slices.Clone(f.cands))
 	f.dirtyV = append(f.dirtyV, i)
 }
 
 // candidates sets f.cands to the indexed observations compatible with
-// observation i (which may itself be indexed, and then is included).
+// observation i (which may itself be indexed, and then is included). A
+// precise observation needs all of them (the vague ones become watchers of
+// its block); a vague one, and the re-clustering of a block, only the
+// precise ones.
 func (f *Fuser) candidates(i int32) {
 	f.cands = f.cands[:0]
 	o := &f.obs[i]
+	f.preciseOnly = o.vague()
 	if o.point() {
 		f.gridQuery(o)
-		if o.region != 0 && f.regOnlyN[o.region] > 0 {
+		if !f.preciseOnly && o.region != 0 && f.regOnlyN[o.region] > 0 {
 			f.regionOnlyQuery(o)
 		}
 	} else {
 		f.regionPointQuery(o)
-		f.regionOnlyQuery(o)
+	}
+}
+
+// preciseCandidates is candidates restricted to precise observations.
+func (f *Fuser) preciseCandidates(i int32) {
+	f.cands = f.cands[:0]
+	o := &f.obs[i]
+	f.preciseOnly = true
+	if o.point() {
+		f.gridQuery(o)
+	} else {
+		f.regionPointQuery(o)
 	}
 }
 
@@ -421,12 +449,26 @@ func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon float32) 
 	if len(list) == 0 || list[0].ts > ts+dt || list[len(list)-1].ts < ts-dt {
 		return
 	}
-	lo := ts - dt
-	i := sort.Search(len(list), func(k int) bool { return list[k].ts >= lo })
+	// The first entry at or after ts-dt.
+	lo, hi := 0, len(list)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if list[m].ts < ts-dt {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
 	lat, lon := o.lat, o.lon
-	for ; i < len(list) && list[i].ts <= ts+dt; i++ {
+	kinds := f.kinds.mask[o.kind]
+	skip := uint8(0)
+	if f.preciseOnly {
+		skip = fVague
+	}
+	for i := lo; i < len(list) && list[i].ts <= ts+dt; i++ {
 		e := &list[i]
-		if e.lat-lat > dlat || lat-e.lat > dlat || e.lon-lon > dlon || lon-e.lon > dlon {
+		if e.lat-lat > dlat || lat-e.lat > dlat || e.lon-lon > dlon || lon-e.lon > dlon ||
+			e.flags&skip != 0 || kinds&(1<<e.kind) == 0 {
 			continue
 		}
 		if _, ok := f.compatible(o, &e.view); ok {

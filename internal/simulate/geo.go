@@ -75,13 +75,20 @@ func Locate(lat, lon float64) (string, bool) {
 	if lat < 44 || lat > 52.5 || lon < 22 || lon > 40.5 {
 		return "", false
 	}
-	p := point{lat, lon}
-	if distance(p, cities[0].centre) <= 16_000 {
+	// Squared distances in degrees, longitude scaled by cos 48.5°: enough
+	// to pick the nearest centre, and fast.
+	const c = 0.6626
+	d2 := func(p point) float64 {
+		dy, dx := lat-p.lat, (lon-p.lon)*c
+		return dx*dx + dy*dy
+	}
+	const kyiv = 16_000 / metresPerDegree
+	if d2(cities[0].centre) <= kyiv*kyiv {
 		return "UA-30", true
 	}
 	best, bestD := "", math.Inf(1)
 	for _, s := range regionSeeds {
-		if d := distance(p, s.p); d < bestD {
+		if d := d2(s.p); d < bestD {
 			best, bestD = s.code, d
 		}
 	}
