@@ -109,6 +109,13 @@
 // changes only when an observation with a smaller id joins or leaves.
 // Changes reports such renames as a removal and an addition.
 //
+// # Benchmarks
+//
+//	go test ./internal/incident -run '^$' -bench 'Fuse100k|Fuse1M' -benchtime 1x
+//
+// fuses simulate.Bench(100_000) and simulate.Bench(1_000_000) in arrival
+// order and reports ns/obs and the heap the Fuser keeps per observation.
+//
 // # Decisions
 //
 // Analysts' decisions (Decision, applied with Fuser.Apply) name

@@ -465,10 +465,20 @@ func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon float32) 
 	if f.preciseOnly {
 		skip = fVague
 	}
+	// A tighter bound per entry: the pair's reach is at most the sum of
+	// the two reaches, in degrees of latitude.
+	g := float32(f.gate / metresPerDegree)
+	rq := o.ss * g
+	if dlat == math.MaxFloat32 {
+		g, rq = 0, math.MaxFloat32 // a region query: no spatial bound
+	}
 	for i := lo; i < len(list) && list[i].ts <= ts+dt; i++ {
 		e := &list[i]
 		if e.lat-lat > dlat || lat-e.lat > dlat || e.lon-lon > dlon || lon-e.lon > dlon ||
 			e.flags&skip != 0 || kinds&(1<<e.kind) == 0 {
+			continue
+		}
+		if r := rq + e.ss*g; e.lat-lat > r || lat-e.lat > r {
 			continue
 		}
 		if _, ok := f.compatible(o, &e.view); ok {
