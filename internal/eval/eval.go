@@ -78,6 +78,7 @@ type DBSCANParams struct {
 	MinPts int     `json:"min_pts"` // points within eps, the point itself included, that make a core point
 }
 
+// String renders the parameters as the comparison table shows them.
 func (p DBSCANParams) String() string {
 	return fmt.Sprintf("eps=%gkm/%gmin minPts=%d", p.EpsKm, p.EpsMin, p.MinPts)
 }

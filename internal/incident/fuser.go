@@ -53,7 +53,6 @@ const (
 	maxSpaceM     = 35_000    // uncertainties are capped here for indexing and tests
 	maxTimeS      = 12 * 3600 //
 	regionWindowS = 2 * 3600  // a region-only observation matches within this time
-	regionBucketS = 3600      // hour buckets of the region indexes
 )
 
 // floor is the least uncertainty fusion assumes for a source, whatever the
@@ -428,7 +427,7 @@ func (f *Fuser) gridQuery(o *obs) {
 		flat, flon := float32(dlat*1.001+1e-5), float32(dlon*1.001+1e-5)
 		for y := y0; y <= y1; y++ {
 			for x := x0; x <= x1; x++ {
-				ci := f.grid.get(cellKey(l, x, y, 0))
+				ci := f.grid.get(cellKey(l, x, y))
 				if ci < 0 {
 					continue
 				}
@@ -493,7 +492,7 @@ func (f *Fuser) regionOnlyQuery(o *obs) {
 	if o.region == 0 {
 		return
 	}
-	if ci := f.byRegion.get(regionKey(o.region, 0)); ci >= 0 {
+	if ci := f.byRegion.get(regionKey(o.region)); ci >= 0 {
 		f.scan(&o.view, f.cells[ci].lists[0], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32)
 	}
 }
@@ -517,7 +516,7 @@ func (f *Fuser) regionPointQuery(o *obs) {
 		x0, x1 := cellX(bb.lon0, cs), cellX(bb.lon1, cs)
 		for y := y0; y <= y1; y++ {
 			for x := x0; x <= x1; x++ {
-				ci := f.grid.get(cellKey(l, x, y, 0))
+				ci := f.grid.get(cellKey(l, x, y))
 				if ci < 0 {
 					continue
 				}
@@ -592,7 +591,7 @@ func (f *Fuser) index(i int32) {
 	if o.point() {
 		l, b := int(o.level)/nTime, int(o.level)%nTime
 		cs := spaceCells[l]
-		f.insert(&f.grid, cellKey(l, cellX(o.plon, cs), cellY(o.plat, cs), 0), b, e)
+		f.insert(&f.grid, cellKey(l, cellX(o.plon, cs), cellY(o.plat, cs)), b, e)
 		f.spaceN[l]++
 		if o.region != 0 {
 			for int(o.region) >= len(f.regionBox) {
@@ -602,7 +601,7 @@ func (f *Fuser) index(i int32) {
 		}
 		return
 	}
-	f.insert(&f.byRegion, regionKey(o.region, 0), 0, e)
+	f.insert(&f.byRegion, regionKey(o.region), 0, e)
 	f.regOnlyN[o.region]++
 }
 

@@ -75,8 +75,8 @@ func mix(x uint64) uint64 {
 // cellKey packs a grid level and cell coordinates into a non-zero key.
 // Coordinates wrap modulo their field widths; a wrapped collision only adds
 // candidates.
-func cellKey(level int, x, y, t int64) uint64 {
-	k := uint64(level)<<58 ^ (uint64(y)&0x3fff)<<44 ^ (uint64(x)&0x3fff)<<30 ^ uint64(t)&0x3fffffff
+func cellKey(level int, x, y int64) uint64 {
+	k := uint64(level)<<58 ^ (uint64(y)&0x1fffffff)<<29 ^ uint64(x)&0x1fffffff
 	k = mix(k ^ 0x9e3779b97f4a7c15)
 	if k == 0 {
 		k = 1
@@ -84,9 +84,9 @@ func cellKey(level int, x, y, t int64) uint64 {
 	return k
 }
 
-// regionKey packs a region index and an hour bucket into a non-zero key.
-func regionKey(region uint16, bucket int64) uint64 {
-	k := mix(uint64(region)<<40 ^ uint64(bucket)&0xffffffffff ^ 0x51ed270b27e1c3a5)
+// regionKey makes a non-zero key for a region index.
+func regionKey(region uint16) uint64 {
+	k := mix(uint64(region) ^ 0x51ed270b27e1c3a5)
 	if k == 0 {
 		k = 1
 	}
