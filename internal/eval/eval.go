@@ -178,12 +178,12 @@ func DBSCAN(recs []observation.Record, p DBSCANParams) []int32 {
 	return label
 }
 
-// DefaultDBSCAN is a reasonable untuned baseline: neighbours within 3 km
-// and 3 minutes, every point a core point.
-var DefaultDBSCAN = DBSCANParams{EpsKm: 3, EpsMin: 3, MinPts: 1}
+// DefaultDBSCAN returns a reasonable untuned baseline: neighbours within
+// 3 km and 3 minutes, every point a core point.
+func DefaultDBSCAN() DBSCANParams { return DBSCANParams{EpsKm: 3, EpsMin: 3, MinPts: 1} }
 
-// TuneGrid is the parameter grid TuneDBSCAN searches.
-var TuneGrid = struct {
+// tuneGrid is the parameter grid TuneDBSCAN searches.
+var tuneGrid = struct {
 	EpsKm, EpsMin []float64
 	MinPts        []int
 }{
@@ -192,15 +192,15 @@ var TuneGrid = struct {
 	MinPts: []int{1, 2},
 }
 
-// TuneDBSCAN searches TuneGrid for the parameters that score best against
-// the truth itself: an optimistic baseline, since fusion gets no such
-// help.
+// TuneDBSCAN searches a grid of parameters (eps 0.5–12 km and 0.25–30
+// minutes, minPts 1 or 2) for those that score best against the truth
+// itself: an optimistic baseline, since fusion gets no such help.
 func TuneDBSCAN(s *simulate.Scenario) (DBSCANParams, Score) {
 	var best DBSCANParams
 	bestS := Score{F1: -1}
-	for _, e := range TuneGrid.EpsKm {
-		for _, m := range TuneGrid.EpsMin {
-			for _, k := range TuneGrid.MinPts {
+	for _, e := range tuneGrid.EpsKm {
+		for _, m := range tuneGrid.EpsMin {
+			for _, k := range tuneGrid.MinPts {
 				p := DBSCANParams{EpsKm: e, EpsMin: m, MinPts: k}
 				sc, _ := BCubed(DBSCAN(s.Records, p), s.Truth)
 				if sc.F1 > bestS.F1 {
@@ -255,7 +255,7 @@ type Row struct {
 }
 
 // Compare runs fusion (configured by cfg, with simulate.Locate when cfg has
-// no locator), DBSCAN with DefaultDBSCAN and DBSCAN tuned on the truth on
+// no locator), DBSCAN with DefaultDBSCAN() and DBSCAN tuned on the truth on
 // the scenario, and scores each. The true events' own score (1.0) is not
 // listed; the first row is fusion.
 func Compare(s *simulate.Scenario, cfg incident.Config) ([]Row, error) {
@@ -280,10 +280,10 @@ func Compare(s *simulate.Scenario, cfg incident.Config) ([]Row, error) {
 	rows = append(rows, Row{Method: "fusion", Params: fmt.Sprintf("gate=%g", gate), Clusters: distinct(got), Score: sc, Elapsed: el})
 
 	start = time.Now()
-	lab := DBSCAN(s.Records, DefaultDBSCAN)
+	lab := DBSCAN(s.Records, DefaultDBSCAN())
 	el = time.Since(start)
 	sc, _ = BCubed(lab, s.Truth)
-	rows = append(rows, Row{Method: "dbscan", Params: DefaultDBSCAN.String(), Clusters: distinct(lab), Score: sc, Elapsed: el})
+	rows = append(rows, Row{Method: "dbscan", Params: DefaultDBSCAN().String(), Clusters: distinct(lab), Score: sc, Elapsed: el})
 
 	start = time.Now()
 	p, _ := TuneDBSCAN(s)
