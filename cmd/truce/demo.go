@@ -41,7 +41,7 @@ type userCreator interface {
 
 // loadDemo creates a user per role, prints their tokens, and posts a
 // simulated monitoring day through the real HTTP intake.
-func loadDemo(ctx context.Context, e env, store userCreator, base string) error {
+func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey string) error {
 	tokens := map[string]string{}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROLE\tORGANISATION\tNAME\tTOKEN")
@@ -71,6 +71,7 @@ func loadDemo(ctx context.Context, e env, store userCreator, base string) error 
 	}
 	fmt.Fprintf(e.stdout, "truce: demo loaded %d observations for %s; try:\n  curl -H 'Authorization: Bearer %s' '%s/api/v1/observations?limit=5'\n",
 		total, day.Format(time.DateOnly), tokens["Duty Analyst"], base)
+	fmt.Fprintf(e.stdout, "  go run ./cmd/truce verify -server %s -log-key '%s' -full -token %s\n", base, logVKey, tokens["Duty Analyst"])
 	return nil
 }
 

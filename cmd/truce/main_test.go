@@ -48,12 +48,18 @@ func startServe(t *testing.T, args ...string) (string, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	stdout := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"serve", "-addr", "127.0.0.1:0"}, args...), stdout, io.Discard) }()
+	var serveErr error
+	stopped := make(chan struct{})
+	args = append([]string{"serve", "-addr", "127.0.0.1:0", "-log-key", filepath.Join(t.TempDir(), "log.key")}, args...)
+	go func() {
+		serveErr = run(ctx, args, stdout, io.Discard)
+		close(stopped)
+	}()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve returned %v", err)
+		<-stopped
+		if serveErr != nil {
+			t.Errorf("serve returned %v", serveErr)
 		}
 	})
 	deadline := time.Now().Add(20 * time.Second)
@@ -62,8 +68,8 @@ func startServe(t *testing.T, args ...string) (string, *syncBuffer) {
 			return m[1], stdout
 		}
 		select {
-		case err := <-done:
-			t.Fatalf("serve stopped: %v", err)
+		case <-stopped:
+			t.Fatalf("serve stopped before listening")
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

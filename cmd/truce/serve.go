@@ -9,10 +9,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
+	"truce/internal/checkpoint"
 	"truce/internal/httpapi"
 	"truce/internal/ingest"
+	"truce/internal/ledger"
 	"truce/internal/metrics"
 )
 
@@ -24,6 +28,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	logFormat := fs.String("log-format", envOr("TRUCE_LOG_FORMAT", "text"), "log format: text or json (env TRUCE_LOG_FORMAT)")
 	maxBody := fs.Int64("max-body", httpapi.DefaultMaxBody, "largest request body in bytes")
 	group := fs.Int("group", 5000, "most records in one group-commit transaction")
+	logKey := fs.String("log-key", envOr("TRUCE_LOG_KEY", "truce-log.key"), "the ledger's signing key file, created on first start if missing (its verifier key goes to FILE.pub) (env TRUCE_LOG_KEY)")
+	origin := fs.String("log-origin", envOr("TRUCE_LOG_ORIGIN", "truce.local/ledger"), "the ledger's origin (the checkpoint's first line), used when the key is created (env TRUCE_LOG_ORIGIN)")
+	interval := fs.Duration("checkpoint-interval", time.Second, "how often to sign a new checkpoint while the ledger grows")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -40,6 +47,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 		defer os.RemoveAll(dir)
 		dbPath = "sqlite:" + filepath.Join(dir, "demo.db")
+		*logKey = filepath.Join(dir, "log.key")
+	}
+	skey, created, err := loadOrCreateLogKey(*logKey, *origin)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	store, err := openStore(ctx, dbPath)
 	if err != nil {
@@ -60,18 +72,32 @@ func runServe(ctx context.Context, e env, args []string) error {
 		groupRequests.Observe(float64(requests))
 		commitSeconds.Observe(d.Seconds())
 	}
-	commitCtx, stopCommitter := context.WithCancel(context.WithoutCancel(ctx))
-	committed := make(chan struct{})
-	go func() {
-		committer.Run(commitCtx)
-		close(committed)
-	}()
+	// Background work (group commit, checkpoints) stops after the HTTP
+	// server has drained, and before the store closes.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var background sync.WaitGroup
 	defer func() {
-		stopCommitter()
-		<-committed
+		stopBG()
+		background.Wait()
 	}()
+	background.Go(func() { committer.Run(bg) })
 
-	api := httpapi.NewHandler(httpapi.Config{Store: store, Writer: committer, Logger: log, Metrics: reg, MaxBody: *maxBody})
+	publisher, err := checkpoint.New(store, skey, log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	vkey, _ := checkpoint.VerifierKey(skey)
+	if created {
+		fmt.Fprintf(e.stdout, "truce: created the ledger key %s; give verifiers and witnesses its verifier key (also in %s.pub):\n  %s\n", *logKey, *logKey, vkey)
+	}
+	log.InfoContext(ctx, "ledger", slog.String("key", *logKey), slog.String("origin", publisher.Origin()), slog.String("vkey", vkey))
+	if _, err := publisher.Publish(ctx); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	background.Go(func() { publisher.Run(bg, *interval) })
+
+	api := httpapi.NewHandler(httpapi.Config{Store: store, Writer: committer, Logger: log, Metrics: reg, MaxBody: *maxBody,
+		LogVerifier: publisher.Verifier()})
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -92,7 +118,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	go func() { served <- srv.Serve(ln) }()
 
 	if *demo {
-		if err := loadDemo(ctx, e, store, base); err != nil {
+		if err := loadDemo(ctx, e, store, base, vkey); err != nil {
 			srv.Close()
 			return fmt.Errorf("serve: demo: %w", err)
 		}
@@ -120,4 +146,27 @@ func newLogger(e env, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(e.stderr, nil)), nil
 	}
 	return nil, fmt.Errorf("unknown -log-format %q (want text or json)", format)
+}
+
+// loadOrCreateLogKey reads the ledger's signing key from path, or creates
+// one named origin (with its verifier key in path.pub) if there is none.
+func loadOrCreateLogKey(path, origin string) (skey string, created bool, err error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), false, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", false, fmt.Errorf("log key: %w", err)
+	}
+	skey, vkey, err := ledger.GenerateKey(origin)
+	if err != nil {
+		return "", false, fmt.Errorf("log key: %w", err)
+	}
+	if err := writeNew(path, []byte(skey+"\n"), 0o600); err != nil {
+		return "", false, fmt.Errorf("log key: %w", err)
+	}
+	if err := os.WriteFile(path+".pub", []byte(vkey+"\n"), 0o644); err != nil {
+		return "", false, fmt.Errorf("log key: %w", err)
+	}
+	return skey, true, nil
 }

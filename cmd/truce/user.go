@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"truce/internal/auth"
+	"truce/internal/ledger"
 )
 
 func runUser(ctx context.Context, e env, args []string) error {
@@ -18,7 +20,7 @@ func runUser(ctx context.Context, e env, args []string) error {
 	role := fs.String("role", "", fmt.Sprintf("role, one of %v", auth.Roles()))
 	org := fs.String("org", "", "organisation; for the party role the party's two-letter code (UA, RU)")
 	name := fs.String("name", "", "the user's display name")
-	pubkey := fs.String("pubkey", "", "file with the Ed25519 public key (base64 or PEM) the user's observations must be signed with")
+	pubkey := fs.String("pubkey", "", "file with the Ed25519 public key (base64 or PEM) the user's observations must be signed with; for a witness, its cosignature verifier key (truce keygen -kind witness)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -32,7 +34,12 @@ func runUser(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("user add: %w", err)
 		}
-		if u.PublicKey, err = auth.ParsePublicKey(b); err != nil {
+		if r == auth.Witness {
+			u.WitnessKey = strings.TrimSpace(string(b))
+			if _, err := ledger.NewWitnessVerifier(u.WitnessKey); err != nil {
+				return fmt.Errorf("user add: -pubkey: not a witness verifier key: %w", err)
+			}
+		} else if u.PublicKey, err = auth.ParsePublicKey(b); err != nil {
 			return fmt.Errorf("user add: -%w", err)
 		}
 	}

@@ -56,6 +56,10 @@ type User struct {
 	// PublicKey, when set, is the Ed25519 key every observation of this
 	// user must be signed with.
 	PublicKey ed25519.PublicKey
+	// WitnessKey is a witness's cosignature verifier key
+	// ("<name>+<hash>+<base64>", C2SP tlog-cosignature); only witnesses
+	// have one.
+	WitnessKey string
 }
 
 var (
@@ -76,6 +80,9 @@ func (u *User) Validate() error {
 	}
 	if n := strings.TrimSpace(u.Name); n == "" || len(n) > 200 {
 		return derrors.Invalid("name", "must be 1 to 200 characters")
+	}
+	if u.WitnessKey != "" && u.Role != Witness {
+		return derrors.Invalid("pubkey", "only a witness registers a cosignature key")
 	}
 	if u.PublicKey != nil && len(u.PublicKey) != ed25519.PublicKeySize {
 		return derrors.Invalid("pubkey", "must be an Ed25519 public key (%d bytes)", ed25519.PublicKeySize)

@@ -52,3 +52,15 @@ func ObservationScope(u *User) (observation.Scope, error) {
 	}
 	return observation.Scope{}, derrors.ErrForbidden
 }
+
+// CosignCheckpoints reports whether u may post cosignatures of the ledger's
+// checkpoints: witnesses only, with their registered key.
+func CosignCheckpoints(u *User) error {
+	if u == nil {
+		return derrors.ErrUnauthenticated
+	}
+	if u.Role != Witness || u.WitnessKey == "" {
+		return derrors.ErrForbidden
+	}
+	return nil
+}

@@ -13,8 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"truce/internal/auth"
 	"truce/internal/derrors"
+	"truce/internal/ledger"
 	"truce/internal/metrics"
 	"truce/internal/observation"
 )
@@ -25,6 +28,9 @@ type Store interface {
 	Observation(ctx context.Context, id string, scope observation.Scope) (observation.Stored, error)
 	ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error)
 	Ping(ctx context.Context) error
+	ledger.Reader
+	ledger.Checkpoints
+	ledger.CosignatureStore
 }
 
 // Writer stores accepted observations (the group committer).
@@ -44,6 +50,9 @@ type Config struct {
 	Now     func() time.Time // the clock; time.Now if nil
 	MaxBody int64            // request body limit; DefaultMaxBody if 0
 	Workers int              // parallel parsing and signature checks per request; NumCPU if 0
+	// LogVerifier is the ledger's checkpoint key; without it witnesses
+	// cannot post cosignatures.
+	LogVerifier note.Verifier
 }
 
 // Handler is the API.
@@ -55,6 +64,7 @@ type Handler struct {
 	maxBody int64
 	workers int
 	mux     *http.ServeMux
+	ledger  http.Handler
 	reg     *metrics.Registry
 	m       apiMetrics
 }
@@ -67,20 +77,30 @@ type apiMetrics struct {
 }
 
 // route is one endpoint; routes lists them all, so the OpenAPI test can
-// hold the document to the handlers.
+// hold the document to the handlers. docPaths, if set, are the OpenAPI paths
+// a prefix pattern serves.
 type route struct {
 	method, pattern string
 	handle          func(w http.ResponseWriter, r *http.Request, u *auth.User) error
+	docPaths        []string
 }
 
 func (h *Handler) routes() []route {
 	return []route{
-		{"POST", "/api/v1/observations", h.postObservations},
-		{"GET", "/api/v1/observations", h.listObservations},
-		{"GET", "/api/v1/observations/{id}", h.getObservation},
-		{"GET", "/api/v1/openapi.json", h.openAPI},
-		{"GET", "/healthz", h.healthz},
-		{"GET", "/metrics", h.metrics},
+		{"POST", "/api/v1/observations", h.postObservations, nil},
+		{"GET", "/api/v1/observations", h.listObservations, nil},
+		{"GET", "/api/v1/observations/{id}", h.getObservation, nil},
+		{"GET", "/api/v1/ledger/records", h.listLedgerRecords, nil},
+		{"GET", "/api/v1/ledger/proof", h.recordProof, nil},
+		{"GET", "/api/v1/openapi.json", h.openAPI, nil},
+		{"GET", "/healthz", h.healthz, nil},
+		{"GET", "/metrics", h.metrics, nil},
+		// The ledger, per C2SP tlog-tiles, served by package ledger.
+		{"GET", "/ledger/checkpoint", h.serveLedger, nil},
+		{"GET", "/ledger/tile/", h.serveLedger, []string{"/ledger/tile/{L}/{N}", "/ledger/tile/entries/{N}"}},
+		{"GET", "/ledger/proof/inclusion", h.serveLedger, nil},
+		{"GET", "/ledger/proof/consistency", h.serveLedger, nil},
+		{"POST", "/ledger/cosignature", h.serveLedger, nil},
 	}
 }
 
@@ -102,6 +122,10 @@ func NewHandler(cfg Config) *Handler {
 	if h.workers <= 0 {
 		h.workers = runtime.NumCPU()
 	}
+	h.ledger = http.StripPrefix("/ledger", ledger.NewHandler(ledger.HandlerConfig{
+		Checkpoints: cfg.Store, Reader: cfg.Store, Cosignatures: cfg.Store,
+		LogVerifier: cfg.LogVerifier, Witness: h.witness, Logger: h.log,
+	}))
 	reg := cfg.Metrics
 	if reg == nil {
 		reg = metrics.New()
@@ -188,6 +212,24 @@ func (h *Handler) healthz(w http.ResponseWriter, r *http.Request, _ *auth.User) 
 func (h *Handler) metrics(w http.ResponseWriter, r *http.Request, _ *auth.User) error {
 	h.reg.ServeHTTP(w, r)
 	return nil
+}
+
+func (h *Handler) serveLedger(w http.ResponseWriter, r *http.Request, _ *auth.User) error {
+	h.ledger.ServeHTTP(w, r)
+	return nil
+}
+
+// witness authenticates a cosignature post: the token must be a witness's,
+// and its registered key is the one the cosignature must verify against.
+func (h *Handler) witness(r *http.Request) (note.Verifier, error) {
+	u, err := h.authenticate(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := auth.CosignCheckpoints(u); err != nil {
+		return nil, err
+	}
+	return ledger.NewWitnessVerifier(u.WitnessKey)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -136,6 +136,9 @@ type Record struct {
 	AcceptedAt time.Time `json:"accepted_at"`
 }
 
+// EntryType is the type of an observation's ledger entry.
+const EntryType = "observation"
+
 // Outcome is what storing one record did.
 type Outcome int
 

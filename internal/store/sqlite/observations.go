@@ -61,7 +61,7 @@ func (s *Store) WriteObservations(ctx context.Context, recs []observation.Prepar
 		}
 		accepted = r.AcceptedAt
 		salt := ledger.NewSalt()
-		leaf, err := ledger.Entry{Type: EntryObservation, ID: r.ID, AcceptedAt: r.AcceptedAt, Commitment: ledger.Commit(salt, r.Body)}.Encode()
+		leaf, err := ledger.Entry{Type: observation.EntryType, ID: r.ID, AcceptedAt: r.AcceptedAt, Commitment: ledger.Commit(salt, r.Body)}.Encode()
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: write observations: entry for %s: %w", r.ID, err)
 		}
@@ -87,9 +87,6 @@ func (s *Store) WriteObservations(ctx context.Context, recs []observation.Prepar
 	}
 	return out, nil
 }
-
-// EntryObservation is the ledger entry type of an observation.
-const EntryObservation = "observation"
 
 // contentHashes returns the content hashes of the stored observations among
 // recs' ids.

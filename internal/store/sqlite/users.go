@@ -24,8 +24,8 @@ func (s *Store) CreateUser(ctx context.Context, u *auth.User, tokenHash [32]byte
 	}
 	var id int64
 	err := s.write.QueryRowContext(ctx,
-		`INSERT INTO users (name, role, org, token_hash, public_key, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		strings.TrimSpace(u.Name), string(u.Role), u.Org, tokenHash[:], pub, s.Now().UTC().Format(time.RFC3339Nano),
+		`INSERT INTO users (name, role, org, token_hash, public_key, witness_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		strings.TrimSpace(u.Name), string(u.Role), u.Org, tokenHash[:], pub, u.WitnessKey, s.Now().UTC().Format(time.RFC3339Nano),
 	).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: create user: %w", err)
@@ -40,8 +40,8 @@ func (s *Store) UserByTokenHash(ctx context.Context, h [32]byte) (*auth.User, er
 	var role string
 	var pub []byte
 	err := s.read.QueryRowContext(ctx,
-		`SELECT id, name, role, org, public_key FROM users WHERE token_hash = $1`, h[:],
-	).Scan(&u.ID, &u.Name, &role, &u.Org, &pub)
+		`SELECT id, name, role, org, public_key, witness_key FROM users WHERE token_hash = $1`, h[:],
+	).Scan(&u.ID, &u.Name, &role, &u.Org, &pub, &u.WitnessKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, derrors.ErrNotFound
 	}

@@ -6,6 +6,7 @@ CREATE TABLE users (
     org         TEXT NOT NULL,
     token_hash  BLOB NOT NULL UNIQUE,
     public_key  BLOB,
+    witness_key TEXT NOT NULL DEFAULT '',
     created_at  TEXT NOT NULL
 );
 
