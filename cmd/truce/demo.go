@@ -8,10 +8,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
 	"truce/internal/auth"
+	"truce/internal/ledger"
 )
 
 // demoUser is one account the demo creates.
@@ -41,8 +43,16 @@ type userCreator interface {
 
 // loadDemo creates a user per role, prints their tokens, and posts a
 // simulated monitoring day through the real HTTP intake.
-func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey string) error {
+func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey, dir string) error {
 	tokens := map[string]string{}
+	witnessKey := filepath.Join(dir, "witness.key")
+	wskey, wvkey, err := ledger.GenerateWitnessKey("witness.demo/w1")
+	if err != nil {
+		return err
+	}
+	if err := writeNew(witnessKey, []byte(wskey+"\n"), 0o600); err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROLE\tORGANISATION\tNAME\tTOKEN")
 	for _, du := range demoUsers {
@@ -50,7 +60,11 @@ func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey strin
 		if err != nil {
 			return err
 		}
-		if _, err := store.CreateUser(ctx, &auth.User{Name: du.name, Role: du.role, Org: du.org}, hash); err != nil {
+		u := &auth.User{Name: du.name, Role: du.role, Org: du.org}
+		if du.role == auth.Witness {
+			u.WitnessKey = wvkey
+		}
+		if _, err := store.CreateUser(ctx, u, hash); err != nil {
 			return err
 		}
 		tokens[du.name] = token
@@ -71,6 +85,8 @@ func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey strin
 	}
 	fmt.Fprintf(e.stdout, "truce: demo loaded %d observations for %s; try:\n  curl -H 'Authorization: Bearer %s' '%s/api/v1/observations?limit=5'\n",
 		total, day.Format(time.DateOnly), tokens["Duty Analyst"], base)
+	fmt.Fprintf(e.stdout, "  go run ./cmd/truce witness -server %s -log-key '%s' -key %s -state %s -token %s\n",
+		base, logVKey, witnessKey, filepath.Join(dir, "witness.state"), tokens["Witness Operator"])
 	fmt.Fprintf(e.stdout, "  go run ./cmd/truce verify -server %s -log-key '%s' -full -token %s\n", base, logVKey, tokens["Duty Analyst"])
 	return nil
 }

@@ -49,10 +49,12 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":  {"run the API and web server", runServe},
-		"user":   {"manage users: user add", runUser},
-		"import": {"load observation files (JSON Lines) through the intake rules", runImport},
-		"keygen": {"make an Ed25519 key pair for a monitor's device", runKeygen},
+		"serve":   {"run the API and web server", runServe},
+		"user":    {"manage users: user add", runUser},
+		"import":  {"load observation files (JSON Lines) through the intake rules", runImport},
+		"keygen":  {"make key pairs: a monitor's device, the ledger, a witness", runKeygen},
+		"verify":  {"audit a running server's ledger from outside", runVerify},
+		"witness": {"check and cosign the ledger's newest checkpoint", runWitness},
 	}
 }
 

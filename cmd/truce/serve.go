@@ -39,13 +39,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 
-	dbPath := *db
+	dbPath, demoDir := *db, ""
 	if *demo {
 		dir, err := os.MkdirTemp("", "truce-demo-")
 		if err != nil {
 			return fmt.Errorf("serve: demo database: %w", err)
 		}
 		defer os.RemoveAll(dir)
+		demoDir = dir
 		dbPath = "sqlite:" + filepath.Join(dir, "demo.db")
 		*logKey = filepath.Join(dir, "log.key")
 	}
@@ -118,7 +119,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	go func() { served <- srv.Serve(ln) }()
 
 	if *demo {
-		if err := loadDemo(ctx, e, store, base, vkey); err != nil {
+		if err := loadDemo(ctx, e, store, base, vkey, demoDir); err != nil {
 			srv.Close()
 			return fmt.Errorf("serve: demo: %w", err)
 		}
