@@ -100,7 +100,7 @@ func (h *Handler) routes() []route {
 		{"GET", "/ledger/tile/", h.serveLedger, []string{"/ledger/tile/{L}/{N}", "/ledger/tile/entries/{N}"}},
 		{"GET", "/ledger/proof/inclusion", h.serveLedger, nil},
 		{"GET", "/ledger/proof/consistency", h.serveLedger, nil},
-		{"POST", "/ledger/cosignature", h.serveLedger, nil},
+		{"POST", "/ledger/cosignature", h.postCosignature, nil},
 	}
 }
 
@@ -217,6 +217,16 @@ func (h *Handler) metrics(w http.ResponseWriter, r *http.Request, _ *auth.User) 
 func (h *Handler) serveLedger(w http.ResponseWriter, r *http.Request, _ *auth.User) error {
 	h.ledger.ServeHTTP(w, r)
 	return nil
+}
+
+// postCosignature refuses non-witnesses here, so that they get the same
+// answers as everywhere else, and leaves checking the cosignature to the
+// ledger's handler.
+func (h *Handler) postCosignature(w http.ResponseWriter, r *http.Request, u *auth.User) error {
+	if err := auth.CosignCheckpoints(u); err != nil {
+		return err
+	}
+	return h.serveLedger(w, r, u)
 }
 
 // witness authenticates a cosignature post: the token must be a witness's,

@@ -13,17 +13,21 @@ import (
 	"time"
 
 	"truce/internal/auth"
+	"truce/internal/checkpoint"
 	"truce/internal/httpapi"
 	"truce/internal/ingest"
+	"truce/internal/ledger"
 	"truce/internal/metrics"
 	"truce/internal/store/sqlite"
 )
 
-// server is the real API over a real SQLite store and group committer.
+// server is the real API over a real SQLite store, group committer and
+// checkpoint publisher.
 type server struct {
-	t     testing.TB
-	url   string
-	store *sqlite.Store
+	t         testing.TB
+	url       string
+	store     *sqlite.Store
+	publisher *checkpoint.Publisher
 }
 
 func newServer(t testing.TB, maxBody int64) *server {
@@ -36,8 +40,16 @@ func newServer(t testing.TB, maxBody int64) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { c.Run(ctx); close(done) }()
+	skey, _, err := ledger.GenerateKey("test.example/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := checkpoint.New(store, skey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := httpapi.NewHandler(httpapi.Config{Store: store, Writer: c, Metrics: metrics.New(), MaxBody: maxBody,
-		Now: func() time.Time { return now }})
+		Now: func() time.Time { return now }, LogVerifier: pub.Verifier()})
 	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
 		ts.Close()
@@ -45,7 +57,15 @@ func newServer(t testing.TB, maxBody int64) *server {
 		<-done
 		store.Close()
 	})
-	return &server{t: t, url: ts.URL, store: store}
+	return &server{t: t, url: ts.URL, store: store, publisher: pub}
+}
+
+// publish signs a checkpoint of the ledger as it is.
+func (s *server) publish() {
+	s.t.Helper()
+	if _, err := s.publisher.Publish(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 // now is the server clock in tests.
