@@ -45,7 +45,7 @@ func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, e
 	}
 	for start := 0; start < len(want); start += maxParams {
 		chunk := want[start:min(start+maxParams, len(want))]
-		rows, err := q.QueryContext(ctx, `SELECT idx, hashes FROM ledger_entries WHERE idx IN (`+placeholders(1, len(chunk))+`)`, chunk...)
+		rows, err := q.QueryContext(ctx, `SELECT idx, hashes FROM ledger_entries WHERE idx IN (`+placeholders(len(chunk))+`)`, chunk...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: read hashes: %w", err)
 		}
@@ -263,18 +263,13 @@ func cosignerKey(line string) (string, error) {
 
 // maxParams bounds the parameters of one statement, well under SQLite's
 // limit of 32766.
-const maxParams = 16000
+const maxParams = 4000
 
-// placeholders returns "$from, $from+1, …" for n parameters.
-func placeholders(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "$%d", from+i)
-	}
-	return b.String()
+// placeholders returns n anonymous parameters, "?, ?, …". Long lists use
+// "?" rather than "$n": SQLite looks numbered names up one by one, which
+// is quadratic in the number of parameters.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // insertRows inserts rows into table with multi-row INSERT statements.
@@ -289,7 +284,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, ro
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(" + placeholders(len(args)+1, len(r)) + ")")
+			q.WriteString("(" + placeholders(len(r)) + ")")
 			args = append(args, r...)
 		}
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {

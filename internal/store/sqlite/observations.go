@@ -98,7 +98,7 @@ func contentHashes(ctx context.Context, tx *sql.Tx, recs []observation.Prepared)
 		for i, r := range chunk {
 			args[i] = r.ID
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, content_hash FROM observations WHERE id IN (`+placeholders(1, len(args))+`)`, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT id, content_hash FROM observations WHERE id IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("existing ids: %w", err)
 		}
