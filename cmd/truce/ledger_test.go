@@ -157,7 +157,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 		{
 			name: "a record edited",
 			tamper: func(t *testing.T, s *ledgerServer) {
-				s.exec(t, `UPDATE observations SET body = replace(body, '"count":3', '"count":30') WHERE id = $1`, "6f1c7a2e-0d0b-4a6e-9d1f-000000000007")
+				s.exec(t, `UPDATE observations SET body = replace(body, '"count":3', '"count":30') WHERE ledger_idx = 7`) // the record with id …007
 			},
 			args: func(s *ledgerServer) []string { return []string{"-token", s.analyst} },
 			want: []string{"PROBLEM record", "6f1c7a2e-0d0b-4a6e-9d1f-000000000007"},

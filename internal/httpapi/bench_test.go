@@ -29,7 +29,7 @@ import (
 // "of-ceiling" metric divides by the ceiling that bounds it (SQLite inserts
 // for unsigned ingest, Ed25519 verification for signed ingest).
 func BenchmarkIngest(b *testing.B) {
-	const clients, batch = 8, 500
+	const clients, batch = 16, 500
 	var verifyCeiling, insertCeiling float64
 
 	b.Run("ceiling=ed25519-verify-all-cores", func(b *testing.B) {

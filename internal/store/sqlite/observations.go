@@ -70,7 +70,11 @@ func (s *Store) WriteObservations(ctx context.Context, recs []observation.Prepar
 			lat = sql.NullFloat64{Float64: *r.Lat, Valid: true}
 			lon = sql.NullFloat64{Float64: *r.Lon, Valid: true}
 		}
-		rows = append(rows, []any{r.ID, r.ContentHash[:], r.ObservedAt.UnixNano(), r.AcceptedAt.UnixNano(),
+		id, ok := uuidBytes(r.ID)
+		if !ok {
+			return nil, fmt.Errorf("sqlite: write observations: id %q is not a UUID", r.ID)
+		}
+		rows = append(rows, []any{id, r.ContentHash[:], r.ObservedAt.UnixNano(), r.AcceptedAt.UnixNano(),
 			string(r.Domain), string(r.Kind), string(r.Source), r.Organization, r.Party, r.SubmitterID,
 			r.Region, lat, lon, r.Body, salt, h.size + int64(len(leaves))})
 		leaves = append(leaves, leaf)
@@ -79,8 +83,10 @@ func (s *Store) WriteObservations(ctx context.Context, recs []observation.Prepar
 		"domain", "kind", "source", "organization", "party", "submitter_id", "region", "lat", "lon", "body", "salt", "ledger_idx"}, rows); err != nil {
 		return nil, fmt.Errorf("sqlite: write observations: %w", err)
 	}
-	if err := appendLeaves(ctx, tx, h.size, leaves); err != nil {
-		return nil, fmt.Errorf("sqlite: write observations: %w", err)
+	if !s.withoutLedger {
+		if err := appendLeaves(ctx, tx, h.size, leaves); err != nil {
+			return nil, fmt.Errorf("sqlite: write observations: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlite: write observations: commit: %w", err)
@@ -94,24 +100,28 @@ func contentHashes(ctx context.Context, tx *sql.Tx, recs []observation.Prepared)
 	known := make(map[string][32]byte)
 	for start := 0; start < len(recs); start += maxParams {
 		chunk := recs[start:min(start+maxParams, len(recs))]
-		args := make([]any, len(chunk))
-		for i, r := range chunk {
-			args[i] = r.ID
+		args := make([]any, 0, len(chunk))
+		for _, r := range chunk {
+			if id, ok := uuidBytes(r.ID); ok {
+				args = append(args, id)
+			}
+		}
+		if len(args) == 0 {
+			continue
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id, content_hash FROM observations WHERE id IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("existing ids: %w", err)
 		}
 		for rows.Next() {
-			var id string
-			var h []byte
+			var id, h []byte
 			if err := rows.Scan(&id, &h); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("existing ids: %w", err)
 			}
 			var hash [32]byte
 			copy(hash[:], h)
-			known[id] = hash
+			known[uuidString(id)] = hash
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -140,18 +150,23 @@ func scopeSQL(sc observation.Scope, args []any) (string, []any) {
 // it, else derrors.ErrNotFound (a reader cannot tell "hidden" from
 // "absent").
 func (s *Store) Observation(ctx context.Context, id string, scope observation.Scope) (observation.Stored, error) {
-	where, args := scopeSQL(scope, []any{strings.ToLower(id)})
 	var st observation.Stored
+	key, ok := uuidBytes(strings.ToLower(id))
+	if !ok {
+		return st, derrors.ErrNotFound
+	}
+	where, args := scopeSQL(scope, []any{key})
 	var ns int64
 	err := s.read.QueryRowContext(ctx,
-		`SELECT seq, id, observed_at, body, ledger_idx, salt FROM observations WHERE id = $1 AND `+where, args...,
-	).Scan(&st.Seq, &st.ID, &ns, &st.Body, &st.LedgerIndex, &st.Salt)
+		`SELECT seq, observed_at, body, ledger_idx, salt FROM observations WHERE id = $1 AND `+where, args...,
+	).Scan(&st.Seq, &ns, &st.Body, &st.LedgerIndex, &st.Salt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, derrors.ErrNotFound
 	}
 	if err != nil {
 		return st, fmt.Errorf("sqlite: observation %s: %w", id, err)
 	}
+	st.ID = uuidString(key)
 	st.ObservedAt = time.Unix(0, ns).UTC()
 	return st, nil
 }
@@ -207,9 +222,11 @@ func (s *Store) ListObservations(ctx context.Context, f observation.Filter) ([]o
 	for rows.Next() {
 		var st observation.Stored
 		var ns int64
-		if err := rows.Scan(&st.Seq, &st.ID, &ns, &st.Body, &st.LedgerIndex, &st.Salt); err != nil {
+		var id []byte
+		if err := rows.Scan(&st.Seq, &id, &ns, &st.Body, &st.LedgerIndex, &st.Salt); err != nil {
 			return nil, fmt.Errorf("sqlite: list observations: %w", err)
 		}
+		st.ID = uuidString(id)
 		st.ObservedAt = time.Unix(0, ns).UTC()
 		out = append(out, st)
 	}

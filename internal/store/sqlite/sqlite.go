@@ -32,6 +32,9 @@ type Store struct {
 	read  *sql.DB
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// withoutLedger skips ledger entries. Only the benchmark that measures
+	// what the ledger costs sets it; truce never runs without its ledger.
+	withoutLedger bool
 }
 
 // Open opens (creating if need be) the database at path and brings its

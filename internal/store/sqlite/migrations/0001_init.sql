@@ -15,7 +15,7 @@ CREATE TABLE users (
 -- its entry. Times are Unix nanoseconds.
 CREATE TABLE observations (
     seq           INTEGER PRIMARY KEY,
-    id            TEXT NOT NULL UNIQUE,
+    id            BLOB NOT NULL UNIQUE, -- the UUID's 16 bytes
     content_hash  BLOB NOT NULL,
     observed_at   INTEGER NOT NULL,
     accepted_at   INTEGER NOT NULL,
