@@ -10,12 +10,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"testing"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"truce/internal/airwar"
 	"truce/internal/auth"
 	"truce/internal/derrors"
 	"truce/internal/ledger"
@@ -37,6 +39,13 @@ type Store interface {
 	SaveCheckpoint(ctx context.Context, size int64, note []byte) error
 	LatestCheckpoint(ctx context.Context) ([]byte, error)
 	AddCosignature(ctx context.Context, c ledger.Checkpoint, line string) error
+
+	WriteBulletins(ctx context.Context, bs []airwar.Bulletin, accepted time.Time) ([]observation.Outcome, error)
+	WriteAlerts(ctx context.Context, as []airwar.Alert, accepted time.Time) ([]observation.Outcome, error)
+	Bulletins(ctx context.Context, from, to time.Time) iter.Seq2[airwar.Bulletin, error]
+	Alerts(ctx context.Context, from, to time.Time) iter.Seq2[airwar.Alert, error]
+	AirwarRecord(ctx context.Context, entryType, id string) (body, salt []byte, index int64, err error)
+	CountAirwar(ctx context.Context) (bulletins, alerts int64, err error)
 }
 
 // Run runs the suite; open must return a new, empty store for each call.
@@ -47,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("ListFiltersAndPaging", func(t *testing.T) { testList(t, open(t)) })
 	t.Run("LedgerEntries", func(t *testing.T) { testLedgerEntries(t, open(t)) })
 	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, open(t)) })
+	t.Run("Airwar", func(t *testing.T) { testAirwar(t, open(t)) })
 }
 
 func testUsers(t *testing.T, s Store) {
