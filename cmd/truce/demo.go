@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"path/filepath"
 	"text/tabwriter"
@@ -14,26 +13,19 @@ import (
 
 	"truce/internal/auth"
 	"truce/internal/ledger"
+	"truce/internal/observation"
+	"truce/internal/simulate"
 )
 
-// demoUser is one account the demo creates.
-type demoUser struct {
-	role auth.Role
-	org  string
-	name string
-}
-
-var demoUsers = []demoUser{
-	{auth.Monitor, "Mission", "Patrol Team 7"},
-	{auth.Monitor, "Sensor Partner", "Acoustic Array East"},
-	{auth.Analyst, "Mission", "Duty Analyst"},
-	{auth.Mediator, "Mediator", "Mediation Desk"},
-	{auth.Party, "UA", "UA Liaison Officer"},
-	{auth.Party, "RU", "RU Liaison Officer"},
-	{auth.Observer, "Observer State", "Observer Desk"},
-	{auth.Witness, "Witness Org", "Witness Operator"},
-	{auth.Caseworker, "Humanitarian Partner", "Caseworker"},
-	{auth.Admin, "Operator", "Administrator"},
+// demoStaff are the accounts the demo creates besides the simulated
+// organisations' submitters.
+var demoStaff = []auth.User{
+	{Role: auth.Analyst, Org: "Mission", Name: "Duty Analyst"},
+	{Role: auth.Mediator, Org: "Mediator", Name: "Mediation Desk"},
+	{Role: auth.Observer, Org: "Observer State", Name: "Observer Desk"},
+	{Role: auth.Witness, Org: "Witness Org", Name: "Witness Operator"},
+	{Role: auth.Caseworker, Org: "Humanitarian Partner", Name: "Caseworker"},
+	{Role: auth.Admin, Org: "Operator", Name: "Administrator"},
 }
 
 // userCreator is what the demo needs from the store.
@@ -41,10 +33,16 @@ type userCreator interface {
 	CreateUser(ctx context.Context, u *auth.User, tokenHash [32]byte) (int64, error)
 }
 
-// loadDemo creates a user per role, prints their tokens, and posts a
-// simulated monitoring day through the real HTTP intake.
+// loadDemo creates a user for every submitter of a simulated monitoring
+// day and one per other role, prints a token per role, and posts the day
+// through the real HTTP intake, each submitter with its own token.
 func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey, dir string) error {
-	tokens := map[string]string{}
+	cfg := simulate.Demo()
+	cfg.Start = time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)
+	sc, err := simulate.Generate(cfg)
+	if err != nil {
+		return err
+	}
 	witnessKey := filepath.Join(dir, "witness.key")
 	wskey, wvkey, err := ledger.GenerateWitnessKey("witness.demo/w1")
 	if err != nil {
@@ -53,115 +51,85 @@ func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey, dir 
 	if err := writeNew(witnessKey, []byte(wskey+"\n"), 0o600); err != nil {
 		return err
 	}
+	parties := map[string]string{}
+	for _, o := range sc.Organizations {
+		parties[o.Name] = o.Party
+	}
+
+	// One user per simulated submitter, so that fusion sees the same
+	// independent sources the scenario has.
+	type submitter struct {
+		org string
+		id  int64
+	}
+	users := map[submitter]string{} // token
+	batches := map[submitter][]observation.Observation{}
+	var order []submitter
+	shown := map[auth.Role]string{} // the token printed per role
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROLE\tORGANISATION\tNAME\tTOKEN")
-	for _, du := range demoUsers {
+	create := func(u auth.User) (string, error) {
 		token, hash, err := auth.NewToken()
 		if err != nil {
-			return err
+			return "", err
 		}
-		u := &auth.User{Name: du.name, Role: du.role, Org: du.org}
-		if du.role == auth.Witness {
+		if _, err := store.CreateUser(ctx, &u, hash); err != nil {
+			return "", err
+		}
+		if _, ok := shown[u.Role]; !ok {
+			shown[u.Role] = token
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Role, u.Org, u.Name, token)
+		}
+		return token, nil
+	}
+	for _, r := range sc.Records {
+		k := submitter{r.Organization, r.SubmitterID}
+		if _, ok := users[k]; !ok {
+			u := auth.User{Role: auth.Monitor, Org: r.Organization, Name: fmt.Sprintf("%s %d", r.Organization, r.SubmitterID)}
+			if p := parties[r.Organization]; p != "" {
+				u = auth.User{Role: auth.Party, Org: p, Name: fmt.Sprintf("%s liaison %d", p, r.SubmitterID)}
+			}
+			if users[k], err = create(u); err != nil {
+				return err
+			}
+			order = append(order, k)
+		}
+		batches[k] = append(batches[k], r.Observation)
+	}
+	for _, u := range demoStaff {
+		if u.Role == auth.Witness {
 			u.WitnessKey = wvkey
 		}
-		if _, err := store.CreateUser(ctx, u, hash); err != nil {
+		if _, err := create(u); err != nil {
 			return err
 		}
-		tokens[du.name] = token
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", du.role, du.org, du.name, token)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)
-	batches := demoObservations(day, 1)
 	total := 0
-	for _, name := range []string{"Patrol Team 7", "Acoustic Array East", "UA Liaison Officer", "RU Liaison Officer"} {
-		n, err := postJSONLines(ctx, base, tokens[name], batches[name])
+	for _, k := range order {
+		n, err := postJSONLines(ctx, base, users[k], batches[k])
 		if err != nil {
-			return fmt.Errorf("post %s: %w", name, err)
+			return fmt.Errorf("post for %s %d: %w", k.org, k.id, err)
 		}
 		total += n
 	}
-	fmt.Fprintf(e.stdout, "truce: demo loaded %d observations for %s; try:\n  curl -H 'Authorization: Bearer %s' '%s/api/v1/observations?limit=5'\n",
-		total, day.Format(time.DateOnly), tokens["Duty Analyst"], base)
+	fmt.Fprintf(e.stdout, "truce: demo loaded %d observations of %s from %d submitters; try:\n  curl -H 'Authorization: Bearer %s' '%s/api/v1/incidents?limit=5'\n",
+		total, cfg.Start.Format(time.DateOnly), len(order), shown[auth.Analyst], base)
 	fmt.Fprintf(e.stdout, "  go run ./cmd/truce witness -server %s -log-key '%s' -key %s -state %s -token %s\n",
-		base, logVKey, witnessKey, filepath.Join(dir, "witness.state"), tokens["Witness Operator"])
-	fmt.Fprintf(e.stdout, "  go run ./cmd/truce verify -server %s -log-key '%s' -full -token %s\n", base, logVKey, tokens["Duty Analyst"])
+		base, logVKey, witnessKey, filepath.Join(dir, "witness.state"), shown[auth.Witness])
+	fmt.Fprintf(e.stdout, "  go run ./cmd/truce verify -server %s -log-key '%s' -full -token %s\n", base, logVKey, shown[auth.Analyst])
 	return nil
-}
-
-// demoObservations simulates one day along the front line and over Kyiv:
-// shelling heard by acoustic sensors and seen by patrols, a night drone
-// attack, and the parties' allegations. Keyed by submitter name.
-func demoObservations(day time.Time, seed uint64) map[string][]map[string]any {
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	out := map[string][]map[string]any{}
-	id := func() string {
-		return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", rng.Uint32(), rng.Uint32()&0xffff, rng.Uint32()&0xfff, rng.Uint32()&0xfff, rng.Uint64()&0xffffffffffff)
-	}
-	add := func(who string, t time.Time, lat, lon, uncM float64, domain, kind, source string, count int, attributed string) {
-		o := map[string]any{
-			"id": id(), "observed_at": t.Format(time.RFC3339), "time_uncertainty_s": 60,
-			"lat": round(lat, 5), "lon": round(lon, 5), "location_uncertainty_m": uncM,
-			"domain": domain, "kind": kind, "count": count, "source": source,
-		}
-		if attributed != "" {
-			o["attributed_to"] = attributed
-		}
-		out[who] = append(out[who], o)
-	}
-	// Shelling near the Zaporizhzhia front line, every few minutes by day.
-	for i := 0; i < 120; i++ {
-		t := day.Add(6*time.Hour + time.Duration(rng.IntN(12*3600))*time.Second)
-		lat, lon := 47.45+rng.Float64()*0.25, 35.6+rng.Float64()*0.6
-		kind := []string{"artillery", "mortar", "mlrs", "explosion"}[rng.IntN(4)]
-		for s := 0; s < 1+rng.IntN(3); s++ {
-			add("Acoustic Array East", t.Add(time.Duration(rng.IntN(20))*time.Second), lat+rng.NormFloat64()*0.01, lon+rng.NormFloat64()*0.01, 1500, "land", "explosion", "acoustic", 1, "")
-		}
-		if rng.IntN(3) == 0 {
-			add("Patrol Team 7", t.Add(time.Duration(rng.IntN(300))*time.Second), lat+rng.NormFloat64()*0.002, lon+rng.NormFloat64()*0.002, 200, "land", kind, "patrol", 1+rng.IntN(4), "")
-		}
-		if rng.IntN(4) == 0 {
-			party, against := "UA Liaison Officer", "RU"
-			if rng.IntN(2) == 0 {
-				party, against = "RU Liaison Officer", "UA"
-			}
-			add(party, t.Add(time.Duration(rng.IntN(900))*time.Second), lat+rng.NormFloat64()*0.03, lon+rng.NormFloat64()*0.03, 5000, "land", kind, "party", 1+rng.IntN(10), against)
-		}
-	}
-	// A night drone attack on Kyiv: impacts a few km apart.
-	for i := 0; i < 60; i++ {
-		t := day.Add(time.Duration(rng.IntN(4*3600)) * time.Second)
-		lat, lon := 50.45+rng.NormFloat64()*0.05, 30.52+rng.NormFloat64()*0.08
-		add("Patrol Team 7", t, lat, lon, 300, "air", "drone", "camera", 1, "")
-	}
-	add("UA Liaison Officer", day.Add(2*time.Hour), 50.45, 30.52, 30000, "air", "drone", "party", 60, "RU")
-	return out
-}
-
-func round(v float64, places int) float64 {
-	p := 1.0
-	for range places {
-		p *= 10
-	}
-	return float64(int64(v*p+0.5*sign(v))) / p
-}
-
-func sign(v float64) float64 {
-	if v < 0 {
-		return -1
-	}
-	return 1
 }
 
 // postJSONLines posts objects as one JSON Lines batch and returns how many
 // were accepted.
-func postJSONLines(ctx context.Context, base, token string, objs []map[string]any) (int, error) {
+func postJSONLines(ctx context.Context, base, token string, objs []observation.Observation) (int, error) {
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
-	for _, o := range objs {
-		if err := enc.Encode(o); err != nil {
+	for i := range objs {
+		if err := enc.Encode(&objs[i]); err != nil {
 			return 0, err
 		}
 	}

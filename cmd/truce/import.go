@@ -17,19 +17,24 @@ import (
 )
 
 func runImport(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "import", "import -format jsonl -token TOKEN [-db sqlite:PATH] FILE...\n\nLoads observations through the same rules as the API: each line is validated, signed\nwhere the token's user has a key, and attributed to the token's user. Bad lines are\nreported with their line numbers and never stop the good ones; importing a file twice\nadds nothing.")
+	fs := newFlagSet(e, "import", "import -format jsonl -token TOKEN [-db sqlite:PATH] FILE...\n       truce import -format airforce|alerts [-db sqlite:PATH] FILE...\n\nLoads observations through the same rules as the API: each line is validated, signed\nwhere the token's user has a key, and attributed to the token's user. Bad lines are\nreported with their line numbers and never stop the good ones; importing a file twice\nadds nothing. -format airforce loads Air Force bulletin tables and -format alerts\nair-raid alert files (official, volunteer or merged, told apart by the header): public\nrecords, so no token is needed (docs/realdata.md).")
 	db := dbFlag(fs)
-	format := fs.String("format", "jsonl", "input format: jsonl (observations, one JSON object per line)")
+	format := fs.String("format", "jsonl", "input format: jsonl (observations, one JSON object per line), airforce (Air Force bulletin CSV), alerts (air-raid alert CSV)")
+	weapons := fs.String("weapons", "", "with -format airforce: the weapon table CSV (model, category) that tells drones from missiles; default the shipped table")
 	token := fs.String("token", envOr("TRUCE_TOKEN", ""), "bearer token of the submitting user (env TRUCE_TOKEN)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "jsonl" {
-		return fmt.Errorf("import: unknown -format %q (want jsonl)", *format)
-	}
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return errUsage
+	}
+	switch *format {
+	case "airforce", "alerts":
+		return importAirwarFiles(ctx, e, *db, *format, *weapons, fs.Args())
+	case "jsonl":
+	default:
+		return fmt.Errorf("import: unknown -format %q (want jsonl, airforce or alerts)", *format)
 	}
 	store, err := openStore(ctx, *db)
 	if err != nil {

@@ -13,10 +13,14 @@ import (
 	"sync"
 	"time"
 
+	"truce/data"
 	"truce/internal/checkpoint"
+	"truce/internal/fusion"
 	"truce/internal/httpapi"
+	"truce/internal/incident"
 	"truce/internal/ingest"
 	"truce/internal/ledger"
+	"truce/internal/region"
 	"truce/internal/metrics"
 )
 
@@ -67,7 +71,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 		[]float64{1, 2, 4, 8, 16, 32, 64, 128, 256})
 	commitSeconds := reg.Histogram("truce_commit_duration_seconds", "Duration of group-commit transactions.",
 		[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1})
-	committer := ingest.NewCommitter(store, *group)
+	boundaries, err := loadBoundaries()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	incidents := fusion.New(store, incident.Config{Locate: boundaries.Locate}, log)
+	if err := incidents.Load(ctx); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	committer := ingest.NewCommitter(incidents.Writer(store), *group)
 	committer.OnCommit = func(records, requests int, d time.Duration) {
 		groupSize.Observe(float64(records))
 		groupRequests.Observe(float64(requests))
@@ -98,7 +110,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	background.Go(func() { publisher.Run(bg, *interval) })
 
 	api := httpapi.NewHandler(httpapi.Config{Store: store, Writer: committer, Logger: log, Metrics: reg, MaxBody: *maxBody,
-		LogVerifier: publisher.Verifier()})
+		LogVerifier: publisher.Verifier(), Incidents: incidents})
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -170,4 +182,18 @@ func loadOrCreateLogKey(path, origin string) (skey string, created bool, err err
 		return "", false, fmt.Errorf("log key: %w", err)
 	}
 	return skey, true, nil
+}
+
+// loadBoundaries reads the shipped oblast boundaries.
+func loadBoundaries() (*region.Boundaries, error) {
+	f, err := data.FS().Open(data.Oblasts)
+	if err != nil {
+		return nil, fmt.Errorf("boundaries: %w", err)
+	}
+	defer f.Close()
+	b, err := region.LoadBoundaries(f)
+	if err != nil {
+		return nil, fmt.Errorf("boundaries: %w", err)
+	}
+	return b, nil
 }

@@ -64,3 +64,23 @@ func CosignCheckpoints(u *User) error {
 	}
 	return nil
 }
+
+// ReadIncidents reports whether u may read incidents. For now the
+// mission's analysts and the mediator do; the release of incidents to the
+// parties, observers and the public comes with the parties' loop.
+func ReadIncidents(u *User) error {
+	if u == nil {
+		return derrors.ErrUnauthenticated
+	}
+	switch u.Role {
+	case Analyst, Mediator:
+		return nil
+	}
+	return derrors.ErrForbidden
+}
+
+// DecideIncidents reports whether u may merge, split, verify and attribute
+// incidents: analysts and the mediator.
+func DecideIncidents(u *User) error {
+	return ReadIncidents(u)
+}

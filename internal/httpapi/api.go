@@ -53,20 +53,23 @@ type Config struct {
 	// LogVerifier is the ledger's checkpoint key; without it witnesses
 	// cannot post cosignatures.
 	LogVerifier note.Verifier
+	// Incidents is the live view of incidents.
+	Incidents Incidents
 }
 
 // Handler is the API.
 type Handler struct {
-	store   Store
-	writer  Writer
-	log     *slog.Logger
-	now     func() time.Time
-	maxBody int64
-	workers int
-	mux     *http.ServeMux
-	ledger  http.Handler
-	reg     *metrics.Registry
-	m       apiMetrics
+	store     Store
+	writer    Writer
+	incidents Incidents
+	log       *slog.Logger
+	now       func() time.Time
+	maxBody   int64
+	workers   int
+	mux       *http.ServeMux
+	ledger    http.Handler
+	reg       *metrics.Registry
+	m         apiMetrics
 }
 
 type apiMetrics struct {
@@ -90,6 +93,9 @@ func (h *Handler) routes() []route {
 		{"POST", "/api/v1/observations", h.postObservations, nil},
 		{"GET", "/api/v1/observations", h.listObservations, nil},
 		{"GET", "/api/v1/observations/{id}", h.getObservation, nil},
+		{"GET", "/api/v1/incidents", h.listIncidents, nil},
+		{"GET", "/api/v1/incidents/{id}", h.getIncident, nil},
+		{"POST", "/api/v1/incidents/{id}/decisions", h.postDecision, nil},
 		{"GET", "/api/v1/ledger/records", h.listLedgerRecords, nil},
 		{"GET", "/api/v1/ledger/proof", h.recordProof, nil},
 		{"GET", "/api/v1/openapi.json", h.openAPI, nil},
@@ -107,7 +113,7 @@ func (h *Handler) routes() []route {
 // NewHandler returns the API handler.
 func NewHandler(cfg Config) *Handler {
 	h := &Handler{
-		store: cfg.Store, writer: cfg.Writer, log: cfg.Logger, now: cfg.Now,
+		store: cfg.Store, writer: cfg.Writer, incidents: cfg.Incidents, log: cfg.Logger, now: cfg.Now,
 		maxBody: cfg.MaxBody, workers: cfg.Workers, mux: http.NewServeMux(),
 	}
 	if h.log == nil {

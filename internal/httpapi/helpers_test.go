@@ -14,7 +14,9 @@ import (
 
 	"truce/internal/auth"
 	"truce/internal/checkpoint"
+	"truce/internal/fusion"
 	"truce/internal/httpapi"
+	"truce/internal/incident"
 	"truce/internal/ingest"
 	"truce/internal/ledger"
 	"truce/internal/metrics"
@@ -36,7 +38,11 @@ func newServer(t testing.TB, maxBody int64) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := ingest.NewCommitter(store, 5000)
+	incidents := fusion.New(store, incident.Config{}, nil)
+	if err := incidents.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c := ingest.NewCommitter(incidents.Writer(store), 5000)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { c.Run(ctx); close(done) }()
@@ -49,7 +55,7 @@ func newServer(t testing.TB, maxBody int64) *server {
 		t.Fatal(err)
 	}
 	h := httpapi.NewHandler(httpapi.Config{Store: store, Writer: c, Metrics: metrics.New(), MaxBody: maxBody,
-		Now: func() time.Time { return now }, LogVerifier: pub.Verifier()})
+		Now: func() time.Time { return now }, LogVerifier: pub.Verifier(), Incidents: incidents})
 	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
 		ts.Close()

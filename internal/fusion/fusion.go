@@ -1,0 +1,344 @@
+// Package fusion keeps the live view of incidents: it fuses observations
+// into incidents as they are committed, applies analysts' decisions (kept as
+// ledger-covered records), answers queries, and on start rebuilds the same
+// view by replaying the store in ledger order — which is what makes the
+// incidents reproducible by anyone holding the records.
+package fusion
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gowebpki/jcs"
+
+	"truce/internal/derrors"
+	"truce/internal/incident"
+	"truce/internal/observation"
+	"truce/internal/record"
+)
+
+// Store is what the service reads and writes.
+type Store interface {
+	ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error)
+	ListRecords(ctx context.Context, typ string, afterSeq int64, limit int) ([]record.Stored, error)
+	AppendRecord(ctx context.Context, typ, id string, authorID int64, body []byte) (record.Stored, error)
+}
+
+// Service is the live view. Its methods are safe for concurrent use.
+type Service struct {
+	store Store
+	cfg   incident.Config
+	log   *slog.Logger
+
+	mu     sync.RWMutex
+	fuser  *incident.Fuser
+	byID   map[string]*incident.Incident
+	sorted []*incident.Incident // by Start, then ID; nil when stale
+}
+
+// New returns an empty service; call Load before use.
+func New(store Store, cfg incident.Config, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, cfg: cfg, log: log, fuser: incident.New(cfg), byID: map[string]*incident.Incident{}}
+}
+
+const replayPage = 5000
+
+// Load rebuilds the view from the store: every observation in ledger order,
+// then every decision in the order it was made.
+func (s *Service) Load(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	start := time.Now()
+	s.fuser = incident.New(s.cfg)
+	var after *observation.Position
+	n := 0
+	for {
+		rows, err := s.store.ListObservations(ctx, observation.Filter{Scope: observation.Scope{All: true}, ArrivalOrder: true, After: after, Limit: replayPage})
+		if err != nil {
+			return fmt.Errorf("fusion: load: %w", err)
+		}
+		for _, st := range rows {
+			var r observation.Record
+			if err := json.Unmarshal(st.Body, &r); err != nil {
+				return fmt.Errorf("fusion: load: observation %s: %w", st.ID, err)
+			}
+			if err := s.fuser.Add(r); err != nil {
+				return fmt.Errorf("fusion: load: observation %s: %w", st.ID, err)
+			}
+		}
+		n += len(rows)
+		if len(rows) < replayPage {
+			break
+		}
+		after = &observation.Position{Seq: rows[len(rows)-1].Seq}
+	}
+	var seq int64
+	d := 0
+	for {
+		recs, err := s.store.ListRecords(ctx, record.TypeIncidentDecision, seq, replayPage)
+		if err != nil {
+			return fmt.Errorf("fusion: load: %w", err)
+		}
+		for _, r := range recs {
+			var dec incident.Decision
+			if err := json.Unmarshal(r.Body, &dec); err != nil {
+				return fmt.Errorf("fusion: load: decision %s: %w", r.ID, err)
+			}
+			if err := s.fuser.Apply(dec); err != nil {
+				// A decision accepted once applies again to the same records;
+				// if it does not, the records changed behind our back.
+				return fmt.Errorf("fusion: load: decision %s no longer applies: %w", r.ID, err)
+			}
+			seq = r.Seq
+		}
+		d += len(recs)
+		if len(recs) < replayPage {
+			break
+		}
+	}
+	s.byID = map[string]*incident.Incident{}
+	s.sorted = nil
+	s.absorb()
+	s.log.InfoContext(ctx, "incidents loaded", slog.Int("observations", n), slog.Int("decisions", d),
+		slog.Int("incidents", len(s.byID)), slog.Duration("took", time.Since(start)))
+	return nil
+}
+
+// absorb takes the fuser's changes into the view. The caller holds s.mu.
+func (s *Service) absorb() {
+	changed, removed := s.fuser.Changes()
+	for _, id := range removed {
+		delete(s.byID, id)
+	}
+	for i := range changed {
+		s.byID[changed[i].ID] = &changed[i]
+	}
+	if len(changed) > 0 || len(removed) > 0 {
+		s.sorted = nil
+	}
+}
+
+// Add fuses newly committed records. Call it in commit order.
+func (s *Service) Add(recs []observation.Record) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range recs {
+		if err := s.fuser.Add(r); err != nil {
+			s.log.Error("fusion: add", slog.String("observation", r.ID), slog.Any("err", err))
+		}
+	}
+	s.absorb()
+}
+
+// observationWriter is the store's write method the committer calls.
+type observationWriter interface {
+	WriteObservations(ctx context.Context, recs []observation.Prepared) ([]observation.Outcome, error)
+}
+
+// Writer wraps the store's observation writer so that every record it
+// creates is fused as soon as it is committed.
+func (s *Service) Writer(w observationWriter) observationWriter {
+	return fusingWriter{w, s}
+}
+
+type fusingWriter struct {
+	w observationWriter
+	s *Service
+}
+
+func (f fusingWriter) WriteObservations(ctx context.Context, recs []observation.Prepared) ([]observation.Outcome, error) {
+	out, err := f.w.WriteObservations(ctx, recs)
+	if err != nil {
+		return nil, err
+	}
+	created := make([]observation.Record, 0, len(recs))
+	for i, o := range out {
+		if o == observation.Created {
+			created = append(created, recs[i].Record)
+		}
+	}
+	f.s.Add(created)
+	return out, nil
+}
+
+// Get returns the incident with this id, or derrors.ErrNotFound.
+func (s *Service) Get(id string) (incident.Incident, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	inc, ok := s.byID[id]
+	if !ok {
+		return incident.Incident{}, derrors.ErrNotFound
+	}
+	return *inc, nil
+}
+
+// Len returns the number of incidents.
+func (s *Service) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.byID)
+}
+
+// Decide applies an analyst's decision to the incident with id inc and
+// keeps it as a ledger-covered record. Decisions name observations: the
+// incident's own observations are put first, so that the decision follows
+// the incident whatever later fusion does to its id. It returns the
+// incident as it is afterwards.
+func (s *Service) Decide(ctx context.Context, inc string, d incident.Decision, authorID int64) (incident.Incident, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.byID[inc]
+	if !ok {
+		return incident.Incident{}, derrors.ErrNotFound
+	}
+	switch d.Kind {
+	case incident.SetStatus, incident.Attribute:
+		d.Observations = []string{cur.Observations[0]}
+	case incident.Merge:
+		d.Observations = append([]string{cur.Observations[0]}, d.Observations...)
+	}
+	if err := d.Validate(); err != nil {
+		return incident.Incident{}, err
+	}
+	if err := s.fuser.Apply(d); err != nil {
+		return incident.Incident{}, err
+	}
+	body, err := canonical(d)
+	if err == nil {
+		_, err = s.store.AppendRecord(ctx, record.TypeIncidentDecision, newUUID(), authorID, body)
+	}
+	if err != nil {
+		// The decision is applied in memory but not stored: rebuild the
+		// view from what is stored, so memory never holds more than the
+		// ledger.
+		s.mu.Unlock()
+		if lerr := s.Load(ctx); lerr != nil {
+			s.log.ErrorContext(ctx, "fusion: reload after a failed decision", slog.Any("err", lerr))
+		}
+		s.mu.Lock()
+		return incident.Incident{}, fmt.Errorf("fusion: decision: %w", err)
+	}
+	s.absorb()
+	after, err := s.fuser.Get(d.Observations[0])
+	if err != nil {
+		return incident.Incident{}, err
+	}
+	return after, nil
+}
+
+func canonical(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return jcs.Transform(b)
+}
+
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// Query selects incidents. Zero fields do not filter.
+type Query struct {
+	From, To time.Time // Start in [From, To)
+	BBox     *[4]float64 // min lon, min lat, max lon, max lat
+	Domain   observation.Domain
+	Kind     observation.Kind
+	Status   incident.Status
+	Region   string
+	After    *Position // continue after this position
+	Limit    int
+}
+
+// Position is where a listing stopped: incidents are listed by start time,
+// then id.
+type Position struct {
+	Start time.Time
+	ID    string
+}
+
+func less(a *incident.Incident, start time.Time, id string) int {
+	if c := a.Start.Compare(start); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, id)
+}
+
+// List returns up to q.Limit incidents matching q, and whether more follow.
+func (s *Service) List(q Query) ([]incident.Incident, bool) {
+	s.mu.Lock() // the sorted index may need rebuilding
+	if s.sorted == nil {
+		s.sorted = make([]*incident.Incident, 0, len(s.byID))
+		for _, inc := range s.byID {
+			s.sorted = append(s.sorted, inc)
+		}
+		slices.SortFunc(s.sorted, func(a, b *incident.Incident) int { return less(a, b.Start, b.ID) })
+	}
+	sorted := s.sorted
+	s.mu.Unlock()
+
+	i := 0
+	switch {
+	case q.After != nil:
+		i, _ = slices.BinarySearchFunc(sorted, *q.After, func(a *incident.Incident, p Position) int {
+			if less(a, p.Start, p.ID) <= 0 {
+				return -1
+			}
+			return 1
+		})
+	case !q.From.IsZero():
+		i, _ = slices.BinarySearchFunc(sorted, q.From, func(a *incident.Incident, t time.Time) int {
+			if a.Start.Before(t) {
+				return -1
+			}
+			return 1
+		})
+	}
+	var out []incident.Incident
+	for ; i < len(sorted); i++ {
+		inc := sorted[i]
+		if !q.To.IsZero() && !inc.Start.Before(q.To) {
+			break
+		}
+		if !q.matches(inc) {
+			continue
+		}
+		if len(out) == q.Limit {
+			return out, true
+		}
+		out = append(out, *inc)
+	}
+	return out, false
+}
+
+func (q *Query) matches(inc *incident.Incident) bool {
+	switch {
+	case !q.From.IsZero() && inc.Start.Before(q.From),
+		q.Domain != "" && inc.Domain != q.Domain,
+		q.Kind != "" && inc.Kind != q.Kind,
+		q.Status != "" && inc.Status != q.Status,
+		q.Region != "" && inc.Region != q.Region:
+		return false
+	}
+	if b := q.BBox; b != nil {
+		if inc.Lat == nil || inc.Lon == nil || *inc.Lon < b[0] || *inc.Lat < b[1] || *inc.Lon > b[2] || *inc.Lat > b[3] {
+			return false
+		}
+	}
+	return true
+}
+

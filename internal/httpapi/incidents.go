@@ -1,0 +1,221 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"truce/internal/auth"
+	"truce/internal/derrors"
+	"truce/internal/fusion"
+	"truce/internal/incident"
+	"truce/internal/observation"
+)
+
+// Incidents is the live view of incidents.
+type Incidents interface {
+	List(q fusion.Query) ([]incident.Incident, bool)
+	Get(id string) (incident.Incident, error)
+	Decide(ctx context.Context, id string, d incident.Decision, authorID int64) (incident.Incident, error)
+}
+
+func (h *Handler) listIncidents(w http.ResponseWriter, r *http.Request, u *auth.User) error {
+	if err := auth.ReadIncidents(u); err != nil {
+		return err
+	}
+	q, err := parseIncidentQuery(r)
+	if err != nil {
+		return err
+	}
+	items, more := h.incidents.List(q)
+	page := struct {
+		Items      []incident.Incident `json:"items"`
+		NextCursor string              `json:"next_cursor,omitempty"`
+	}{Items: items}
+	if page.Items == nil {
+		page.Items = []incident.Incident{}
+	}
+	if more {
+		last := items[len(items)-1]
+		page.NextCursor = base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "i1:%d:%s", last.Start.UnixNano(), last.ID))
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+func parseIncidentQuery(r *http.Request) (fusion.Query, error) {
+	q := fusion.Query{Limit: defaultLimit}
+	for key, vals := range r.URL.Query() {
+		v := vals[len(vals)-1]
+		var err error
+		switch key {
+		case "from":
+			q.From, err = parseTime(key, v)
+		case "to":
+			q.To, err = parseTime(key, v)
+		case "bbox":
+			q.BBox, err = parseBBox(v)
+		case "domain":
+			q.Domain = observation.Domain(v)
+			if observation.Kinds(q.Domain) == nil {
+				err = derrors.Invalid(key, "must be one of land, sea, air")
+			}
+		case "kind":
+			q.Kind = observation.Kind(v)
+			if _, ok := observation.DomainOf(q.Kind); !ok {
+				err = derrors.Invalid(key, "unknown kind %q", v)
+			}
+		case "status":
+			q.Status = incident.Status(v)
+			if !incident.ValidStatus(q.Status) {
+				err = derrors.Invalid(key, "must be one of %v", incident.Statuses())
+			}
+		case "region":
+			q.Region = v
+		case "limit":
+			q.Limit, err = strconv.Atoi(v)
+			if err != nil || q.Limit < 1 || q.Limit > maxLimit {
+				err = derrors.Invalid(key, "must be an integer from 1 to %d", maxLimit)
+			}
+		case "cursor":
+			q.After, err = decodeIncidentCursor(v)
+		default:
+			err = derrors.Invalid(key, "unknown query parameter")
+		}
+		if err != nil {
+			return q, err
+		}
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		return q, derrors.Invalid("to", "must be after from")
+	}
+	return q, nil
+}
+
+// parseBBox reads "min_lon,min_lat,max_lon,max_lat" (the GeoJSON order).
+func parseBBox(v string) (*[4]float64, error) {
+	bad := derrors.Invalid("bbox", "must be min_lon,min_lat,max_lon,max_lat in degrees")
+	parts := strings.Split(v, ",")
+	if len(parts) != 4 {
+		return nil, bad
+	}
+	var b [4]float64
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || f != f {
+			return nil, bad
+		}
+		b[i] = f
+	}
+	if b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90 || b[0] > b[2] || b[1] > b[3] {
+		return nil, bad
+	}
+	return &b, nil
+}
+
+func decodeIncidentCursor(s string) (*fusion.Position, error) {
+	bad := derrors.Invalid("cursor", "is not a cursor this server issued")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	parts := strings.SplitN(string(b), ":", 3)
+	if len(parts) != 3 || parts[0] != "i1" {
+		return nil, bad
+	}
+	ns, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return nil, bad
+	}
+	return &fusion.Position{Start: time.Unix(0, ns).UTC(), ID: parts[2]}, nil
+}
+
+func (h *Handler) getIncident(w http.ResponseWriter, r *http.Request, u *auth.User) error {
+	if err := auth.ReadIncidents(u); err != nil {
+		return err
+	}
+	inc, err := h.incidents.Get(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, inc)
+	return nil
+}
+
+// decisionRequest is the body of POST /api/v1/incidents/{id}/decisions.
+type decisionRequest struct {
+	Kind         incident.DecisionKind `json:"kind"`
+	Incidents    []string              `json:"incidents"`    // merge: the incidents to merge into this one
+	Observations []string              `json:"observations"` // split: the observations to move out
+	Status       incident.Status       `json:"status"`
+	AttributedTo string                `json:"attributed_to"`
+	Confidence   incident.Confidence   `json:"confidence"`
+	Reason       string                `json:"reason"`
+}
+
+const maxDecisionBytes = 64 << 10
+
+func (h *Handler) postDecision(w http.ResponseWriter, r *http.Request, u *auth.User) error {
+	if err := auth.DecideIncidents(u); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDecisionBytes))
+	if err != nil {
+		return err
+	}
+	var req decisionRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return jsonFieldError(err)
+	}
+	d := incident.Decision{Kind: req.Kind, Status: req.Status, AttributedTo: req.AttributedTo, Confidence: req.Confidence,
+		Reason: req.Reason, Author: u.Name, At: h.now().UTC()}
+	switch req.Kind {
+	case incident.Merge:
+		if len(req.Incidents) == 0 {
+			return derrors.Invalid("incidents", "required: the incidents to merge into this one")
+		}
+		for i, id := range req.Incidents {
+			other, err := h.incidents.Get(id)
+			if err != nil {
+				return derrors.Invalid(fmt.Sprintf("incidents[%d]", i), "no incident %s", id)
+			}
+			d.Observations = append(d.Observations, other.Observations[0])
+		}
+	case incident.Split:
+		if len(req.Observations) == 0 {
+			return derrors.Invalid("observations", "required: the observations to move out")
+		}
+		d.Observations = req.Observations
+	case incident.SetStatus, incident.Attribute:
+	default:
+		return derrors.Invalid("kind", "must be one of merge, split, status, attribution")
+	}
+	inc, err := h.incidents.Decide(r.Context(), r.PathValue("id"), d, u.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, inc)
+	return nil
+}
+
+// jsonFieldError names the field of a JSON decoding error.
+func jsonFieldError(err error) error {
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typ) && typ.Field != "":
+		return derrors.Invalid(typ.Field, "must be %s", typ.Type.String())
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return derrors.Invalid(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
+	}
+	return derrors.Invalid("body", "malformed JSON: %v", err)
+}
