@@ -20,8 +20,8 @@ import (
 	"truce/internal/incident"
 	"truce/internal/ingest"
 	"truce/internal/ledger"
-	"truce/internal/region"
 	"truce/internal/metrics"
+	"truce/internal/region"
 )
 
 func runServe(ctx context.Context, e env, args []string) error {

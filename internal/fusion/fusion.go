@@ -254,7 +254,7 @@ func newUUID() string {
 
 // Query selects incidents. Zero fields do not filter.
 type Query struct {
-	From, To time.Time // Start in [From, To)
+	From, To time.Time   // Start in [From, To)
 	BBox     *[4]float64 // min lon, min lat, max lon, max lat
 	Domain   observation.Domain
 	Kind     observation.Kind
@@ -341,4 +341,3 @@ func (q *Query) matches(inc *incident.Incident) bool {
 	}
 	return true
 }
-
