@@ -71,6 +71,9 @@ func TestAccessMatrix(t *testing.T) {
 			"public": {401, 0}, "bad token": {401, 0}, "monitor Mission": {403, 0}, "monitor Sensors": {403, 0},
 			"analyst": {403, 0}, "mediator": {403, 0}, "party UA": {403, 0}, "party RU": {403, 0},
 			"observer": {403, 0}, "witness": {403, 0}, "caseworker": {403, 0}, "admin": {403, 0}}},
+		{"incidents", "GET", "/api/v1/incidents", false, analystsOnly(tokens, 200)},
+		{"incident", "GET", "/api/v1/incidents/nope", false, analystsOnly(tokens, 404)},
+		{"decision", "POST", "/api/v1/incidents/nope/decisions", false, analystsOnly(tokens, 400)}, // an empty body
 		{"healthz", "GET", "/healthz", false, allRoles(tokens, cell{200, 0}, 401)},
 		{"metrics", "GET", "/metrics", false, allRoles(tokens, cell{200, 0}, 401)},
 		{"openapi", "GET", "/api/v1/openapi.json", false, allRoles(tokens, cell{200, 0}, 401)},
@@ -111,6 +114,18 @@ func allRoles(tokens map[string]string, c cell, badToken int) map[string]cell {
 		m[who] = c
 	}
 	m["bad token"] = cell{badToken, 0}
+	return m
+}
+
+// analystsOnly expects ok for the analyst and the mediator, 403 for every
+// other role and 401 without a valid token.
+func analystsOnly(tokens map[string]string, ok int) map[string]cell {
+	m := map[string]cell{}
+	for who := range tokens {
+		m[who] = cell{403, 0}
+	}
+	m["public"], m["bad token"] = cell{401, 0}, cell{401, 0}
+	m["analyst"], m["mediator"] = cell{ok, 0}, cell{ok, 0}
 	return m
 }
 
