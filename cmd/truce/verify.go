@@ -64,8 +64,15 @@ where (record id, entry index).`)
 	client := &http.Client{Timeout: time.Minute}
 	base := strings.TrimSuffix(*server, "/")
 	if *token != "" {
-		if opts.Records, err = fetchLedgerRecords(ctx, client, base, *token); err != nil {
-			return fmt.Errorf("verify: records: %w", err)
+		for _, typ := range []string{"observation", "incident_decision"} {
+			recs, err := fetchLedgerRecords(ctx, client, base, *token, typ)
+			if errors.Is(err, errForbidden) {
+				continue // this token may not read records of this type
+			}
+			if err != nil {
+				return fmt.Errorf("verify: %s records: %w", typ, err)
+			}
+			opts.Records = append(opts.Records, recs...)
 		}
 	}
 	res, err := audit.Verify(ctx, audit.NewHTTPFetcher(base+"/ledger/", client), opts)
@@ -167,13 +174,16 @@ func writeAtomic(path string, data []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// fetchLedgerRecords pages through every record the token may read, with
-// its entry index and commitment salt.
-func fetchLedgerRecords(ctx context.Context, client *http.Client, base, token string) ([]audit.Record, error) {
+// errForbidden means the server refused the token this listing.
+var errForbidden = errors.New("forbidden")
+
+// fetchLedgerRecords pages through every record of a type that the token
+// may read, with its entry index and commitment salt.
+func fetchLedgerRecords(ctx context.Context, client *http.Client, base, token, typ string) ([]audit.Record, error) {
 	var out []audit.Record
 	cursor := ""
 	for {
-		u := base + "/api/v1/ledger/records?limit=1000"
+		u := base + "/api/v1/ledger/records?limit=1000&type=" + url.QueryEscape(typ)
 		if cursor != "" {
 			u += "&cursor=" + url.QueryEscape(cursor)
 		}
@@ -190,6 +200,9 @@ func fetchLedgerRecords(ctx context.Context, client *http.Client, base, token st
 		resp.Body.Close()
 		if err != nil {
 			return nil, err
+		}
+		if resp.StatusCode == http.StatusForbidden {
+			return nil, errForbidden
 		}
 		if resp.StatusCode != http.StatusOK {
 			return nil, fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(body))

@@ -20,6 +20,7 @@ import (
 	"truce/internal/ledger"
 	"truce/internal/metrics"
 	"truce/internal/observation"
+	"truce/internal/record"
 )
 
 // Store is what the API reads.
@@ -28,6 +29,7 @@ type Store interface {
 	Observation(ctx context.Context, id string, scope observation.Scope) (observation.Stored, error)
 	ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error)
 	Ping(ctx context.Context) error
+	ListRecords(ctx context.Context, typ string, afterSeq int64, limit int) ([]record.Stored, error)
 	ledger.Reader
 	ledger.Checkpoints
 	ledger.CosignatureStore

@@ -11,6 +11,7 @@ import (
 	"truce/internal/auth"
 	"truce/internal/fusion"
 	"truce/internal/incident"
+	"truce/internal/ledger"
 	"truce/internal/record"
 )
 
@@ -209,6 +210,37 @@ func TestDecisionsSurviveRefusion(t *testing.T) {
 	recs, _ := s.store.ListRecords(context.Background(), record.TypeIncidentDecision, 0, 100)
 	if len(recs) != 4 {
 		t.Errorf("%d decisions stored, want 4", len(recs))
+	}
+
+	// Each decision is a ledger record that its readers can check.
+	st, body := s.do("GET", "/api/v1/ledger/records?type=incident_decision&limit=3", analyst, "", nil)
+	var page struct {
+		Items []struct {
+			ID     string
+			Index  int64
+			Salt   []byte
+			Record json.RawMessage
+		}
+		NextCursor string `json:"next_cursor"`
+	}
+	if err := json.Unmarshal(body, &page); st != 200 || err != nil || len(page.Items) != 3 || page.NextCursor == "" {
+		t.Fatalf("decision records: %d %v %s", st, err, body)
+	}
+	for _, it := range page.Items {
+		leaves, err := s.store.ReadEntries(context.Background(), it.Index, it.Index+1)
+		if err != nil || len(leaves) != 1 {
+			t.Fatalf("entry %d: %v", it.Index, err)
+		}
+		e, _ := ledger.ParseEntry(leaves[0])
+		if e.Type != record.TypeIncidentDecision || e.ID != it.ID || ledger.VerifyCommitment(e.Commitment, it.Salt, it.Record) != nil {
+			t.Errorf("decision %s does not match its entry %d", it.ID, it.Index)
+		}
+	}
+	if st, _ := s.do("GET", "/api/v1/ledger/records?type=incident_decision", s.user(auth.Monitor, "Mission", nil), "", nil); st != 403 {
+		t.Errorf("a monitor listing decisions: %d, want 403", st)
+	}
+	if st, _ := s.do("GET", "/api/v1/ledger/records?type=gossip", analyst, "", nil); st != 400 {
+		t.Errorf("an unknown record type: %d, want 400", st)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"truce/internal/derrors"
 	"truce/internal/ledger"
 	"truce/internal/observation"
+	"truce/internal/record"
 )
 
 // ledgerRecord is one record with what ties it to the ledger: enough for a
@@ -23,49 +24,76 @@ type ledgerRecord struct {
 	Record json.RawMessage `json:"record,omitempty"` // the canonical bytes, when the caller may read the record
 }
 
-// listLedgerRecords lists, in ledger order, every record the caller may
-// read, with its index and salt: what `truce verify -token` checks.
+// listLedgerRecords lists, in ledger order, every record of one type
+// (?type=, observation by default) that the caller may read, with its
+// index and salt: what `truce verify -token` checks.
 func (h *Handler) listLedgerRecords(w http.ResponseWriter, r *http.Request, u *auth.User) error {
-	scope, err := auth.ObservationScope(u)
-	if err != nil {
-		return err
-	}
-	f := observation.Filter{Scope: scope, ArrivalOrder: true, Limit: defaultLimit}
+	typ, limit, after := observation.EntryType, defaultLimit, int64(0)
 	for key, vals := range r.URL.Query() {
 		v := vals[len(vals)-1]
 		switch key {
+		case "type":
+			typ = v
 		case "limit":
-			f.Limit, err = strconv.Atoi(v)
-			if err != nil || f.Limit < 1 || f.Limit > maxLimit {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > maxLimit {
 				return derrors.Invalid(key, "must be an integer from 1 to %d", maxLimit)
 			}
+			limit = n
 		case "cursor":
 			p, err := decodeCursor(v)
 			if err != nil {
 				return err
 			}
-			f.After = &p
+			after = p.Seq
 		default:
 			return derrors.Invalid(key, "unknown query parameter")
 		}
 	}
-	limit := f.Limit
-	f.Limit++
-	rows, err := h.store.ListObservations(r.Context(), f)
-	if err != nil {
-		return err
+	var items []ledgerRecord
+	var seqs []int64 // each item's position in its listing, for the cursor
+	switch typ {
+	case observation.EntryType:
+		scope, err := auth.ObservationScope(u)
+		if err != nil {
+			return err
+		}
+		rows, err := h.store.ListObservations(r.Context(), observation.Filter{Scope: scope, ArrivalOrder: true,
+			After: &observation.Position{Seq: after}, Limit: limit + 1})
+		if err != nil {
+			return err
+		}
+		for _, st := range rows {
+			items = append(items, ledgerRecord{Type: typ, ID: st.ID, Index: st.LedgerIndex,
+				Salt: base64.StdEncoding.EncodeToString(st.Salt), Record: st.Body})
+			seqs = append(seqs, st.Seq)
+		}
+	case record.TypeIncidentDecision:
+		if err := auth.ReadIncidents(u); err != nil {
+			return err
+		}
+		rows, err := h.store.ListRecords(r.Context(), typ, after, limit+1)
+		if err != nil {
+			return err
+		}
+		for _, st := range rows {
+			items = append(items, ledgerRecord{Type: typ, ID: st.ID, Index: st.LedgerIndex,
+				Salt: base64.StdEncoding.EncodeToString(st.Salt), Record: st.Body})
+			seqs = append(seqs, st.Seq)
+		}
+	default:
+		return derrors.Invalid("type", "must be %s or %s", observation.EntryType, record.TypeIncidentDecision)
 	}
 	page := struct {
 		Items      []ledgerRecord `json:"items"`
 		NextCursor string         `json:"next_cursor,omitempty"`
-	}{Items: []ledgerRecord{}}
-	if len(rows) > limit {
-		rows = rows[:limit]
-		page.NextCursor = encodeCursor(observation.Position{Seq: rows[len(rows)-1].Seq})
+	}{Items: items}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		page.NextCursor = encodeCursor(observation.Position{Seq: seqs[limit-1]})
 	}
-	for _, st := range rows {
-		page.Items = append(page.Items, ledgerRecord{Type: observation.EntryType, ID: st.ID, Index: st.LedgerIndex,
-			Salt: base64.StdEncoding.EncodeToString(st.Salt), Record: st.Body})
+	if page.Items == nil {
+		page.Items = []ledgerRecord{}
 	}
 	writeJSON(w, http.StatusOK, page)
 	return nil
