@@ -49,12 +49,14 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the API and web server", runServe},
-		"user":    {"manage users: user add", runUser},
-		"import":  {"load observation files (JSON Lines) through the intake rules", runImport},
-		"keygen":  {"make key pairs: a monitor's device, the ledger, a witness", runKeygen},
-		"verify":  {"audit a running server's ledger from outside", runVerify},
-		"witness": {"check and cosign the ledger's newest checkpoint", runWitness},
+		"serve":    {"run the API and web server", runServe},
+		"user":     {"manage users: user add", runUser},
+		"import":   {"load observation files (JSON Lines) through the intake rules", runImport},
+		"keygen":   {"make key pairs: a monitor's device, the ledger, a witness", runKeygen},
+		"verify":   {"audit a running server's ledger from outside", runVerify},
+		"simulate": {"write a synthetic scenario with ground truth, as JSON Lines", runSimulate},
+		"eval":     {"score fusion against a scenario's ground truth, beside DBSCAN", runEval},
+		"witness":  {"check and cosign the ledger's newest checkpoint", runWitness},
 	}
 }
 
