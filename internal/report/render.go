@@ -1,0 +1,209 @@
+package report
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"strconv"
+	"strings"
+
+	"truce/internal/derrors"
+	"truce/internal/region"
+)
+
+// Format is a rendering of a report.
+type Format string
+
+// The formats a Renderer writes.
+const (
+	JSON     Format = "json"
+	Markdown Format = "md"
+	HTML     Format = "html"
+)
+
+// ParseFormat returns the format named s ("json", "md" or "html"; "" is
+// JSON), or an error wrapping derrors.ErrInvalid.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(s); f {
+	case JSON, Markdown, HTML:
+		return f, nil
+	case "":
+		return JSON, nil
+	}
+	return "", fmt.Errorf("report: format %q: want json, md or html: %w", s, derrors.ErrInvalid)
+}
+
+// ContentType returns the media type of the format.
+func (f Format) ContentType() string {
+	switch f {
+	case Markdown:
+		return "text/markdown; charset=utf-8"
+	case HTML:
+		return "text/html; charset=utf-8"
+	}
+	return "application/json"
+}
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Renderer renders reports. It holds the parsed page template and the
+// projected oblast outlines; it is immutable and safe for concurrent use.
+type Renderer struct {
+	page   *template.Template
+	shapes []mapShape
+	width  float64
+	height float64
+}
+
+// NewRenderer returns a Renderer that draws its maps from b (the oblast
+// outlines, region.LoadBoundaries); with b nil, HTML reports have no map.
+func NewRenderer(b *region.Boundaries) (*Renderer, error) {
+	page, err := template.New("daily.html").Funcs(template.FuncMap{
+		"minutes": fmtMinutes,
+	}).ParseFS(templates, "templates/daily.html")
+	if err != nil {
+		return nil, fmt.Errorf("report: parse templates: %w", err)
+	}
+	rd := &Renderer{page: page}
+	if b != nil {
+		rd.shapes, rd.width, rd.height = projectMap(b.Regions(), mapWidth)
+	}
+	return rd, nil
+}
+
+// Render writes r in format f. Its only errors are w's.
+func (rd *Renderer) Render(w io.Writer, r Report, f Format) error {
+	switch f {
+	case Markdown:
+		return writeMarkdown(w, r)
+	case HTML:
+		return rd.writeHTML(w, r)
+	}
+	return writeJSON(w, r)
+}
+
+func writeJSON(w io.Writer, r Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+func fmtMinutes(m float64) string { return strconv.FormatFloat(m, 'f', 1, 64) }
+
+// mdCell escapes text for a Markdown table cell.
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "\\", "\\\\")
+	s = strings.ReplaceAll(s, "|", "\\|")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func writeMarkdown(w io.Writer, r Report) error {
+	var b bytes.Buffer
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("# Daily report, %s\n\n", r.Day)
+	p("All times are Kyiv time (%s).\n\n", r.TimeZone)
+	p("## Air attacks\n\n")
+	if r.Air.Reported {
+		p("| | launched | destroyed | suppressed (EW) |\n|---|---:|---:|---:|\n")
+		p("| drones | %d | %d | %d |\n", r.Air.Drones.Launched, r.Air.Drones.Destroyed, r.Air.Drones.Suppressed)
+		p("| missiles | %d | %d | %d |\n\n", r.Air.Missiles.Launched, r.Air.Missiles.Destroyed, r.Air.Missiles.Suppressed)
+		p("From %d bulletin rows counted; %d regional or other rows left out because a national bulletin already counts their launches.\n\n",
+			r.Air.BulletinsCounted, r.Air.BulletinsOverlapped)
+		if len(r.Air.Models) > 0 {
+			p("### By weapon model\n\n| model | kind | launched | destroyed | suppressed |\n|---|---|---:|---:|---:|\n")
+			for _, m := range r.Air.Models {
+				p("| %s | %s | %d | %d | %d |\n", mdCell(m.Model), m.Kind, m.Launched, m.Destroyed, m.Suppressed)
+			}
+			p("\n")
+		}
+		if len(r.Air.Regions) > 0 {
+			names := make([]string, len(r.Air.Regions))
+			for i, rr := range r.Air.Regions {
+				names[i] = fmt.Sprintf("%s (%s)", rr.Name, rr.Region)
+			}
+			p("Regions named in the bulletins: %s.\n\n", strings.Join(names, ", "))
+		}
+	} else {
+		p("No Air Force bulletin for this day.\n\n")
+	}
+	p("## Air-raid alerts\n\n")
+	if len(r.Alerts) > 0 {
+		p("%d region-wide alerts in %d oblasts (feeds: %s); %d sub-regional alerts not counted.\n\n",
+			r.AlertTotals.Alerts, r.AlertTotals.Regions, strings.Join(r.AlertTotals.Feeds, ", "), r.AlertTotals.SubRegional)
+		p("| region | code | alerts | minutes | reported by both feeds |\n|---|---|---:|---:|---:|\n")
+		for _, a := range r.Alerts {
+			p("| %s | %s | %d | %s | %d |\n", mdCell(a.Name), a.Region, a.Count, fmtMinutes(a.Minutes), a.BothFeeds)
+		}
+		p("\n")
+	} else {
+		p("No region-wide alert on this day in the data.\n\n")
+	}
+	p("## Incidents\n\n")
+	switch {
+	case !r.Incidents.Included:
+		p("Not included in this report.\n\n")
+	case len(r.Incidents.Items) == 0:
+		p("No incidents.\n\n")
+	default:
+		p("%d incidents, %d notable.\n\n", len(r.Incidents.Items), len(r.Incidents.Notable))
+	}
+	if len(r.Bulletins) > 0 {
+		p("## Bulletin rows\n\n| window (end) | issuer | model | launched | destroyed | suppressed | counted |\n|---|---|---|---:|---:|---:|---|\n")
+		for _, br := range r.Bulletins {
+			counted := "yes"
+			if !br.Counted {
+				counted = "no: " + br.Reason
+			}
+			p("| %s → %s | [%s](%s) | %s | %d | %d | %d | %s |\n", br.Start, br.End, mdCell(br.Issuer), br.Post, mdCell(br.Model),
+				br.Launched, br.Destroyed, br.Suppressed, counted)
+		}
+		p("\n")
+	}
+	if len(r.Notes) > 0 {
+		p("## Notes\n\n")
+		for _, n := range r.Notes {
+			p("- %s\n", n)
+		}
+		p("\n")
+	}
+	p("## Sources\n\n")
+	for _, s := range r.Sources {
+		p("- **%s**, %s. <%s>. Licence: %s. Attribution: %s.", s.Name, s.Publisher, s.URL, s.Licence, s.Attribution)
+		if s.Note != "" {
+			p(" %s", s.Note)
+		}
+		p("\n")
+	}
+	p("\n## Method\n\n")
+	for _, m := range r.Method {
+		p("- %s\n", m)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// page is what the HTML template reads.
+type page struct {
+	Report
+	Headline string
+	Map      *svgMap
+	Chart    svgChart
+}
+
+func (rd *Renderer) writeHTML(w io.Writer, r Report) error {
+	pg := page{Report: r, Headline: r.String(), Chart: airChart(r.Air)}
+	if rd.shapes != nil {
+		pg.Map = rd.alertMap(r)
+	}
+	var b bytes.Buffer
+	if err := rd.page.Execute(&b, pg); err != nil {
+		return fmt.Errorf("report: render html: %w", err)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}

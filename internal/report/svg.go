@@ -1,0 +1,262 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"truce/internal/region"
+)
+
+// mapWidth is the width of the map's view box; its height follows from
+// Ukraine's extent.
+const mapWidth = 640
+
+// mapTolerance is how far, in view-box units, a simplified outline may
+// stray from the original (Douglas–Peucker). At 0.5 the 27 outlines keep a
+// few thousand points: tens of kilobytes of SVG.
+const mapTolerance = 0.5
+
+// mapShape is one subdivision's outline, projected and simplified.
+type mapShape struct {
+	Code, Name string
+	D          string // SVG path data
+}
+
+// projectMap projects the outlines with an equirectangular projection true
+// to scale at the mid-latitude, fitted to width, and simplifies them.
+func projectMap(regions []region.Region, width float64) ([]mapShape, float64, float64) {
+	minLon, minLat, maxLon, maxLat := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, r := range regions {
+		minLon, minLat = min(minLon, r.BBox[0]), min(minLat, r.BBox[1])
+		maxLon, maxLat = max(maxLon, r.BBox[2]), max(maxLat, r.BBox[3])
+	}
+	kx := math.Cos((minLat + maxLat) / 2 * math.Pi / 180)
+	scale := width / ((maxLon - minLon) * kx)
+	height := math.Ceil((maxLat - minLat) * scale)
+	shapes := make([]mapShape, 0, len(regions))
+	for _, r := range regions {
+		var d strings.Builder
+		for _, poly := range r.Polygons {
+			for _, ring := range poly {
+				pts := make([][2]float64, len(ring))
+				for i, p := range ring {
+					pts[i] = [2]float64{(p[0] - minLon) * kx * scale, (maxLat - p[1]) * scale}
+				}
+				pts = simplify(pts, mapTolerance)
+				if len(pts) < 4 {
+					continue
+				}
+				for i, p := range pts[:len(pts)-1] {
+					if i == 0 {
+						d.WriteByte('M')
+					} else {
+						d.WriteByte('L')
+					}
+					d.WriteString(coord(p[0]))
+					d.WriteByte(' ')
+					d.WriteString(coord(p[1]))
+				}
+				d.WriteByte('Z')
+			}
+		}
+		name := region.Name(r.Code)
+		if name == "" {
+			name = r.Name
+		}
+		shapes = append(shapes, mapShape{Code: r.Code, Name: name, D: d.String()})
+	}
+	slices.SortFunc(shapes, func(x, y mapShape) int { return cmp.Compare(x.Code, y.Code) })
+	return shapes, width, height
+}
+
+func coord(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
+
+// simplify reduces a closed ring with the Douglas–Peucker algorithm,
+// keeping its first and last points.
+func simplify(pts [][2]float64, tol float64) [][2]float64 {
+	if len(pts) < 4 {
+		return pts
+	}
+	keep := make([]bool, len(pts))
+	keep[0], keep[len(pts)-1] = true, true
+	// A closed ring's ends coincide; split it at its farthest point first.
+	far, best := 0, -1.0
+	for i, p := range pts {
+		if d := math.Hypot(p[0]-pts[0][0], p[1]-pts[0][1]); d > best {
+			far, best = i, d
+		}
+	}
+	keep[far] = true
+	type span struct{ a, b int }
+	stack := []span{{0, far}, {far, len(pts) - 1}}
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		idx, dmax := -1, tol
+		for i := s.a + 1; i < s.b; i++ {
+			if d := segDist(pts[i], pts[s.a], pts[s.b]); d > dmax {
+				idx, dmax = i, d
+			}
+		}
+		if idx >= 0 {
+			keep[idx] = true
+			stack = append(stack, span{s.a, idx}, span{idx, s.b})
+		}
+	}
+	out := pts[:0:0]
+	for i, p := range pts {
+		if keep[i] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// segDist is the distance from p to the segment ab.
+func segDist(p, a, b [2]float64) float64 {
+	dx, dy := b[0]-a[0], b[1]-a[1]
+	l2 := dx*dx + dy*dy
+	if l2 == 0 {
+		return math.Hypot(p[0]-a[0], p[1]-a[1])
+	}
+	t := max(0, min(1, ((p[0]-a[0])*dx+(p[1]-a[1])*dy)/l2))
+	return math.Hypot(p[0]-a[0]-t*dx, p[1]-a[1]-t*dy)
+}
+
+// alertBins are the map's classes of minutes under alert, with their
+// colours (a sequential scale, light to dark, readable in greyscale print).
+var alertBins = []struct {
+	upTo  float64 // minutes, inclusive
+	label string
+	fill  string
+}{
+	{0, "no alert", "#f1f1ef"},
+	{60, "up to 1 h", "#fde3c4"},
+	{180, "1–3 h", "#f9b881"},
+	{360, "3–6 h", "#ef8a4c"},
+	{720, "6–12 h", "#d1512d"},
+	{math.Inf(1), "over 12 h", "#8f1d22"},
+}
+
+func binOf(minutes float64) int {
+	for i, b := range alertBins {
+		if minutes <= b.upTo {
+			return i
+		}
+	}
+	return len(alertBins) - 1
+}
+
+// svgMap is the oblast map as the template draws it.
+type svgMap struct {
+	Width, Height float64
+	Regions       []svgRegion
+	Legend        []svgLegend
+	Desc          string
+}
+
+type svgRegion struct {
+	Code, D, Fill, Title string
+}
+
+type svgLegend struct {
+	Y           float64
+	Fill, Label string
+}
+
+func (rd *Renderer) alertMap(r Report) *svgMap {
+	byCode := map[string]AlertRow{}
+	for _, a := range r.Alerts {
+		byCode[a.Region] = a
+	}
+	m := &svgMap{Width: rd.width, Height: rd.height}
+	for _, s := range rd.shapes {
+		a, ok := byCode[s.Code]
+		title := s.Name + ": no region-wide alert"
+		if ok {
+			title = fmt.Sprintf("%s: %d alerts, %s min under alert", s.Name, a.Count, fmtMinutes(a.Minutes))
+		}
+		m.Regions = append(m.Regions, svgRegion{Code: s.Code, D: s.D, Fill: alertBins[binOf(a.Minutes)].fill, Title: title})
+	}
+	for i, b := range alertBins {
+		m.Legend = append(m.Legend, svgLegend{Y: float64(12 + 18*i), Fill: b.fill, Label: b.label})
+	}
+	// A text alternative: the five oblasts longest under alert.
+	rows := slices.Clone(r.Alerts)
+	slices.SortStableFunc(rows, func(x, y AlertRow) int { return cmp.Compare(y.Minutes, x.Minutes) })
+	var parts []string
+	for _, a := range rows[:min(5, len(rows))] {
+		parts = append(parts, fmt.Sprintf("%s %s min", a.Name, fmtMinutes(a.Minutes)))
+	}
+	m.Desc = fmt.Sprintf("Map of Ukraine's oblasts coloured by minutes under region-wide air-raid alert on %s.", r.Day)
+	if len(parts) > 0 {
+		m.Desc += " Longest: " + strings.Join(parts, "; ") + "."
+	} else {
+		m.Desc += " No region-wide alert in the data."
+	}
+	return m
+}
+
+// svgChart is the bar chart of the air figures.
+type svgChart struct {
+	Width, Height float64
+	Bars          []svgBar
+	Groups        []svgLabel
+	Desc          string
+}
+
+type svgBar struct {
+	X, Y, W, H float64
+	Fill       string
+	Label      string // the figure, drawn after the bar
+	Title      string
+	LabelX     float64
+}
+
+type svgLabel struct {
+	Y    float64
+	Text string
+}
+
+// airChart draws launched, destroyed and suppressed for drones and
+// missiles as horizontal bars on one scale.
+func airChart(a Air) svgChart {
+	const left, right, barH, gap = 90.0, 60.0, 14.0, 4.0
+	c := svgChart{Width: 480}
+	maxV := max(1, a.Drones.Launched, a.Missiles.Launched, a.Drones.Destroyed+a.Drones.Suppressed, a.Missiles.Destroyed+a.Missiles.Suppressed)
+	scale := (c.Width - left - right) / float64(maxV)
+	y := 8.0
+	series := []struct {
+		name, fill string
+		v          func(f [3]int) int
+	}{
+		{"launched", "#4a4a4a", func(f [3]int) int { return f[0] }},
+		{"destroyed", "#2f6f9f", func(f [3]int) int { return f[1] }},
+		{"suppressed (EW)", "#8fb7d6", func(f [3]int) int { return f[2] }},
+	}
+	for _, g := range []struct {
+		name string
+		f    [3]int
+	}{
+		{"drones", [3]int{a.Drones.Launched, a.Drones.Destroyed, a.Drones.Suppressed}},
+		{"missiles", [3]int{a.Missiles.Launched, a.Missiles.Destroyed, a.Missiles.Suppressed}},
+	} {
+		c.Groups = append(c.Groups, svgLabel{Y: y + barH*1.5 + gap, Text: g.name})
+		for _, s := range series {
+			v := s.v(g.f)
+			w := float64(v) * scale
+			c.Bars = append(c.Bars, svgBar{X: left, Y: y, W: math.Round(w*10) / 10, H: barH, Fill: s.fill,
+				Label: strconv.Itoa(v), LabelX: math.Round((left+w+4)*10) / 10, Title: fmt.Sprintf("%s %s: %d", g.name, s.name, v)})
+			y += barH + gap
+		}
+		y += 10
+	}
+	c.Height = y
+	c.Desc = fmt.Sprintf("Bar chart: drones launched %d, destroyed %d, suppressed %d; missiles launched %d, destroyed %d, suppressed %d.",
+		a.Drones.Launched, a.Drones.Destroyed, a.Drones.Suppressed, a.Missiles.Launched, a.Missiles.Destroyed, a.Missiles.Suppressed)
+	return c
+}
