@@ -57,6 +57,7 @@ func commands() map[string]command {
 		"simulate": {"write a synthetic scenario with ground truth, as JSON Lines", runSimulate},
 		"eval":     {"score fusion against a scenario's ground truth, beside DBSCAN", runEval},
 		"witness":  {"check and cosign the ledger's newest checkpoint", runWitness},
+		"report":   {"write the daily report of a day: json, md or html", runReport},
 	}
 }
 

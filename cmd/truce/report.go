@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"truce/data"
+	"truce/internal/airwar"
+	"truce/internal/region"
+	"truce/internal/report"
+)
+
+func runReport(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "report", "report -day YYYY-MM-DD [-format json|md|html] [-o FILE] [-db sqlite:PATH]\n\nWrites the daily report of a day (Kyiv time): the Air Force's figures, each launch\ncounted once, and the air-raid alerts per oblast, from the records in the database\n(load them with truce import -format airforce|alerts). See docs/realdata.md.")
+	db := dbFlag(fs)
+	day := fs.String("day", "", "the day, YYYY-MM-DD (required)")
+	format := fs.String("format", "json", "json, md (Markdown) or html (one page with inline SVG map and chart)")
+	out := fs.String("o", "", "write to FILE instead of standard output")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *day == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	d, err := airwar.ParseDay(*day)
+	if err != nil {
+		return fmt.Errorf("report: -day: %w", err)
+	}
+	f, err := report.ParseFormat(*format)
+	if err != nil {
+		return fmt.Errorf("report: -format: %w", err)
+	}
+	rd, err := newReportRenderer()
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	store, err := openStore(ctx, *db)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer store.Close()
+	in, err := report.Load(ctx, store, d)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	r := report.Build(in)
+	if *out == "" {
+		return rd.Render(e.stdout, r, f)
+	}
+	// Write beside the target and rename, so a reader never sees half a report.
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".report-*")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := rd.Render(tmp, r, f); err != nil {
+		tmp.Close()
+		return fmt.Errorf("report: write %s: %w", *out, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("report: write %s: %w", *out, err)
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+// newReportRenderer returns a report renderer that draws its maps from the
+// shipped oblast boundaries.
+func newReportRenderer() (*report.Renderer, error) {
+	f, err := data.FS().Open(data.Oblasts)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := region.LoadBoundaries(f)
+	if err != nil {
+		return nil, err
+	}
+	return report.NewRenderer(b)
+}
