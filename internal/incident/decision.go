@@ -171,6 +171,9 @@ func (f *Fuser) Apply(d Decision) error {
 	switch d.Kind {
 	case Merge, Split:
 		f.dec.structural = append(f.dec.structural, int(n))
+		for _, x := range idx {
+			f.obs[x].flags |= fPinned // the decision layer needs them for good
+		}
 	default:
 		if f.dec.byAnchor == nil {
 			f.dec.byAnchor = map[int32][]int32{}

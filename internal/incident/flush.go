@@ -17,7 +17,6 @@ func (f *Fuser) flush() {
 		members = f.members(r, members[:0])
 		for _, m := range members {
 			if k := f.clus[m]; k >= 0 && f.clus[k] == k {
-				delete(f.cstats, k)
 				f.touch(k)
 			}
 		}
@@ -33,16 +32,15 @@ func (f *Fuser) flush() {
 	// Vague observations: attach each to its best precise cluster, if any.
 	f.stamp++
 	for _, v := range f.dirtyV {
-		if f.mark[v] == f.stamp {
+		// A stale watcher entry may name a slot reused since by a
+		// precise observation: only vague ones attach.
+		if f.mark[v] == f.stamp || !f.obs[v].vague() {
 			continue
 		}
 		f.mark[v] = f.stamp
 		f.attach(v)
 	}
 	f.dirtyV = f.dirtyV[:0]
-	if len(f.pending) > 0 {
-		f.pending, f.pendingLists = map[int32]int32{}, nil
-	}
 }
 
 // dirtyRoots returns the distinct current roots of the blocks of xs.
@@ -79,7 +77,9 @@ func (f *Fuser) eachWatcher(r int32, fn func(v int32)) {
 		return
 	}
 	for n := f.watch[t].next; ; n = f.watch[n].next {
-		fn(f.watch[n].v)
+		if w := &f.watch[n]; w.gen == f.gen[w.v] {
+			fn(w.v)
+		}
 		if n == t {
 			return
 		}
@@ -100,22 +100,17 @@ func (f *Fuser) touch(k int32) {
 // second best by Ambiguity, v is an incident of its own.
 func (f *Fuser) attach(v int32) {
 	o := &f.obs[v]
-	cands := f.cands
-	if k, ok := f.pending[v]; ok {
-		cands = f.pendingLists[k]
-	} else {
-		f.preciseCandidates(v)
-		cands = f.cands
-	}
 	best, bestQ, secondQ := int32(-1), math.Inf(1), math.Inf(1)
+	dep := o.ts
 	f.kstamp++
-	for _, c := range cands {
+	for _, c := range f.vcand[v] {
+		dep = max(dep, f.bmax[f.find(c)])
 		k := f.clus[c]
 		if f.kmark[k] == f.kstamp {
 			continue
 		}
 		f.kmark[k] = f.kstamp
-		q, ok := f.attachDist(o, f.cstats[k])
+		q, ok := f.attachDist(o, &f.cstats[k])
 		if !ok {
 			continue
 		}
@@ -129,6 +124,7 @@ func (f *Fuser) attach(v int32) {
 	if secondQ-bestQ < ambiguity {
 		best = -1
 	}
+	f.dep[v] = dep
 	old := f.clus[v]
 	if best >= 0 {
 		o.flags |= fAttached
@@ -146,7 +142,7 @@ func (f *Fuser) attach(v int32) {
 }
 
 // attachDist compares a vague observation with a precise cluster's centre.
-func (f *Fuser) attachDist(o *obs, c clusterStats) (float64, bool) {
+func (f *Fuser) attachDist(o *obs, c *clusterStats) (float64, bool) {
 	if !f.kinds.compatible(1<<o.kind, c.kinds) {
 		return 0, false
 	}

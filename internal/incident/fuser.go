@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"time"
 
 	"truce/internal/derrors"
 	"truce/internal/observation"
@@ -81,13 +82,30 @@ type Config struct {
 	// observations (or clusters) match when their normalised squared
 	// distance in space and time is at most Gate². Zero means DefaultGate.
 	Gate float64
+	// Horizon bounds memory by time instead of by the number of
+	// observations. Zero (the default) keeps every observation for the
+	// Fuser's lifetime. A positive Horizon is how late an observation may
+	// arrive and still be fused exactly (DefaultHorizon is a good value):
+	// once the clock (the latest accepted_at seen) has moved more than
+	// Horizon plus the longest possible reach past an incident, it can no
+	// longer change; it is finished, leaves Incidents, Get and Changes, and
+	// is handed over through Finished, and its observations are forgotten.
+	// See "Memory and finished incidents" in the package documentation.
+	Horizon time.Duration
 }
+
+// DefaultHorizon is a Horizon for Config: three days, well beyond the
+// delays of patrol reports and offline sensor batches.
+const DefaultHorizon = 72 * time.Hour
 
 const (
 	fPoint    = 1 << iota // has lat/lon
 	fVague                // attaches to incidents, never links them
 	fParty                // a party's allegation
 	fAttached             // vague and attached to a precise cluster
+	fLate                 // arrived more than Horizon late: fused as vague
+	fPinned               // named by a merge or split: never finished
+	fFree                 // the slot holds no observation
 )
 
 // view is what the pairwise test reads of an observation. The index keeps
@@ -143,6 +161,7 @@ type Fuser struct {
 	// observations compatible with some member.
 	watchTail []int32
 	watch     []watchNode
+	watchFree int32 // head of the free watch nodes (0: none)
 
 	grid      table                  // (spatial level, cell) -> index in cells
 	byRegion  table                  // region -> index in cells: lists[0] holds its region-only observations
@@ -154,6 +173,7 @@ type Fuser struct {
 	regions, orgs, parties interner
 	sourceIdx              map[observation.Source]uint8
 	sources                []observation.Source
+	floors                 []floor  // per source index
 	kmark                  []uint32 // per cluster key: attach's dedupe stamp
 	kstamp                 uint32
 
@@ -161,26 +181,72 @@ type Fuser struct {
 	// index of the incident's representative observation (-1 before the
 	// first flush).
 	clus   []int32
-	cstats map[int32]clusterStats
+	cstats []clusterStats // per cluster key
+
+	// bmax is, per block root, the latest observed time of its members;
+	// dep is, per vague observation, the latest observed time of itself
+	// and the blocks it was compared with. Both are seconds since the
+	// epoch and say when a unit can no longer change.
+	bmax, dep []float64
+	// vcand holds, per vague observation, the precise observations
+	// compatible with it: attach re-reads it instead of searching again.
+	vcand [][]int32
+	// free holds the slots of finished observations, for reuse; gen counts
+	// each slot's releases.
+	free []int32
+	gen  []uint32
 
 	dirtyP, dirtyV []int32
 	mark           []uint32
 	stamp          uint32
 	cands          []int32
 	preciseOnly    bool // the current query wants precise observations only
-	// pending holds, for each vague observation added since the last
-	// flush, the index in pendingLists of its precise candidates.
-	pending      map[int32]int32
-	pendingLists [][]int32
-	agg          agglo
+	agg            agglo
 
 	changes bool    // Changes has been called: track touched keys
 	touched []int32 // incident keys touched since the last Changes
-	lastID  map[int32]int32
-	dec     decisions
+	// lastID holds, per fusion key, the smallest observation id of the
+	// incident as Changes last reported it.
+	lastID map[int32][16]byte
+	dec    decisions
+
+	ev eviction
 }
 
-type watchNode struct{ v, next int32 }
+// watchNode is one entry of a block's watcher list. gen is the slot
+// generation of v when it was added: a node whose v has been released
+// since (and perhaps reused) is stale and skipped.
+type watchNode struct {
+	v, next int32
+	gen     uint32
+}
+
+// newWatch returns a free watch node: a recycled one, or a new one.
+func (f *Fuser) newWatch() int32 {
+	if n := f.watchFree; n > 0 {
+		f.watchFree = f.watch[n].next
+		return n
+	}
+	if len(f.watch) == 0 {
+		f.watch = append(f.watch, watchNode{}) // node 0 is never used: 0 ends the free list
+	}
+	f.watch = append(f.watch, watchNode{})
+	return int32(len(f.watch) - 1)
+}
+
+// freeWatches recycles the watcher list of root r.
+func (f *Fuser) freeWatches(r int32) {
+	t := f.watchTail[r]
+	if t < 0 {
+		return
+	}
+	// The list is a cycle through t: cut it after t and chain it onto the
+	// free list.
+	h := f.watch[t].next
+	f.watch[t].next = f.watchFree
+	f.watchFree = h
+	f.watchTail[r] = -1
+}
 
 // New returns an empty Fuser.
 func New(cfg Config) *Fuser {
@@ -195,23 +261,24 @@ func New(cfg Config) *Fuser {
 		kinds:     newKindTable(),
 		byID:      map[[16]byte]int32{},
 		regOnlyN:  []int32{0},
-		cstats:    map[int32]clusterStats{},
 		sourceIdx: map[observation.Source]uint8{},
-		lastID:    map[int32]int32{},
-		pending:   map[int32]int32{},
+		lastID:    map[int32][16]byte{},
 	}
+	f.ev.init(cfg.Horizon, g)
 	f.regions.init()
 	f.orgs.init()
 	f.parties.init()
 	for i, s := range observation.Sources() {
 		f.sourceIdx[s] = uint8(i)
 		f.sources = append(f.sources, s)
+		f.floors = append(f.floors, floors[s])
 	}
 	return f
 }
 
-// Len returns how many observations the Fuser holds.
-func (f *Fuser) Len() int { return len(f.obs) }
+// Len returns how many observations the Fuser holds: all it was given,
+// less those of finished incidents when Config.Horizon is set.
+func (f *Fuser) Len() int { return len(f.obs) - len(f.free) }
 
 // Add takes one accepted observation into fusion. It returns an error
 // wrapping derrors.ErrInvalid when the record breaks the observation
@@ -226,26 +293,55 @@ func (f *Fuser) Add(rec observation.Record) error {
 	if _, dup := f.byID[o.id]; dup {
 		return fmt.Errorf("incident: add %s: %w", rec.ID, derrors.ErrConflict)
 	}
-	i := int32(len(f.obs))
-	f.obs = append(f.obs, o)
+	if f.ev.on {
+		f.ev.tick(rec.AcceptedAt, rec.ObservedAt)
+		if o.ts < f.ev.lateBefore() {
+			o.flags |= fLate | fVague
+		}
+	}
+	i := f.alloc(&o)
 	f.byID[o.id] = i
-	f.parent = append(f.parent, i)
-	f.size = append(f.size, 1)
-	f.ring = append(f.ring, i)
-	f.watchTail = append(f.watchTail, -1)
-	f.clus = append(f.clus, -1)
-	f.mark = append(f.mark, 0)
-	f.kmark = append(f.kmark, 0)
-	p := &f.obs[i]
-
-	switch {
-	case !p.vague():
-		f.addPrecise(i)
-	default:
+	if f.obs[i].vague() {
 		f.addVague(i)
+	} else {
+		f.addPrecise(i)
 	}
 	f.index(i)
+	if f.ev.on {
+		f.ev.queue(i, o.ts)
+		if f.ev.due() {
+			f.sweep()
+		}
+	}
 	return nil
+}
+
+// alloc stores o in a free slot, or a new one, and returns its index.
+func (f *Fuser) alloc(o *obs) int32 {
+	var i int32
+	if n := len(f.free); n > 0 {
+		i = f.free[n-1]
+		f.free = f.free[:n-1]
+		f.obs[i] = *o
+	} else {
+		i = int32(len(f.obs))
+		f.obs = append(f.obs, *o)
+		f.parent = append(f.parent, 0)
+		f.size = append(f.size, 0)
+		f.ring = append(f.ring, 0)
+		f.watchTail = append(f.watchTail, 0)
+		f.clus = append(f.clus, 0)
+		f.mark = append(f.mark, 0)
+		f.kmark = append(f.kmark, 0)
+		f.cstats = append(f.cstats, clusterStats{})
+		f.bmax = append(f.bmax, 0)
+		f.dep = append(f.dep, 0)
+		f.vcand = append(f.vcand, nil)
+		f.gen = append(f.gen, 0)
+	}
+	f.parent[i], f.size[i], f.ring[i], f.watchTail[i], f.clus[i] = i, 1, i, -1, -1
+	f.bmax[i], f.dep[i] = o.ts, o.ts
+	return i
 }
 
 // compact validates rec and turns it into an obs (not yet indexed).
@@ -270,7 +366,7 @@ func (f *Fuser) compact(rec *observation.Record) (obs, error) {
 	}
 	o.t = rec.ObservedAt.UnixNano()
 	o.ts = float64(o.t/1e9) + float64(o.t%1e9)/1e9
-	fl := floors[rec.Source]
+	fl := f.floors[si]
 	ss := math.Max(rec.LocationUncertaintyM, fl.m)
 	st := math.Max(rec.TimeUncertaintyS, fl.s)
 	if math.IsNaN(ss) || math.IsNaN(st) {
@@ -351,9 +447,7 @@ func (f *Fuser) addPrecise(i int32) {
 	root := f.find(i)
 	for _, v := range vague {
 		f.addWatch(root, v)
-		if k, ok := f.pending[v]; ok {
-			f.pendingLists[k] = append(f.pendingLists[k], i)
-		}
+		f.vcand[v] = append(f.vcand[v], i)
 	}
 	f.dirtyP = append(f.dirtyP, i)
 }
@@ -366,11 +460,9 @@ func (f *Fuser) addVague(i int32) {
 	for _, c := range f.cands {
 		f.addWatch(f.find(c), i)
 	}
-	// Keep the candidates until the next flush attaches i, so that it need
-	// not search again; precise observations added meanwhile append
-	// themselves.
-	f.pending[i] = int32(len(f.pendingLists))
-	f.pendingLists = append(f.pendingLists, slices.Clone(f.cands))
+	// Keep the candidates, so that attach need not search again; precise
+	// observations added later append themselves.
+	f.vcand[i] = slices.Clone(f.cands)
 	f.dirtyV = append(f.dirtyV, i)
 }
 
@@ -653,6 +745,7 @@ func (f *Fuser) union(a, b int32) int32 {
 	}
 	f.parent[rb] = ra
 	f.size[ra] += f.size[rb]
+	f.bmax[ra] = max(f.bmax[ra], f.bmax[rb])
 	f.ring[ra], f.ring[rb] = f.ring[rb], f.ring[ra]
 	ta, tb := f.watchTail[ra], f.watchTail[rb]
 	switch {
@@ -672,14 +765,14 @@ func (f *Fuser) union(a, b int32) int32 {
 // the precise block rooted at root.
 func (f *Fuser) addWatch(root, v int32) {
 	t := f.watchTail[root]
-	if t >= 0 && f.watch[t].v == v {
+	if t >= 0 && f.watch[t].v == v && f.watch[t].gen == f.gen[v] {
 		return
 	}
-	n := int32(len(f.watch))
+	n := f.newWatch()
 	if t < 0 {
-		f.watch = append(f.watch, watchNode{v: v, next: n})
+		f.watch[n] = watchNode{v: v, next: n, gen: f.gen[v]}
 	} else {
-		f.watch = append(f.watch, watchNode{v: v, next: f.watch[t].next})
+		f.watch[n] = watchNode{v: v, next: f.watch[t].next, gen: f.gen[v]}
 		f.watch[t].next = n
 	}
 	f.watchTail[root] = n

@@ -40,7 +40,7 @@ func (f *Fuser) each(fn func(members []int32)) {
 	n := len(f.obs)
 	start := make([]int32, n+1)
 	for _, k := range f.clus {
-		start[k+1]++
+		start[k+1]++ // free slots (-1) count in start[0], which nothing reads
 	}
 	for i := 1; i <= n; i++ {
 		start[i] += start[i-1]
@@ -48,8 +48,10 @@ func (f *Fuser) each(fn func(members []int32)) {
 	order := make([]int32, n)
 	pos := slices.Clone(start[:n])
 	for i, k := range f.clus {
-		order[pos[k]] = int32(i)
-		pos[k]++
+		if k >= 0 {
+			order[pos[k]] = int32(i)
+			pos[k]++
+		}
 	}
 	for k := range n {
 		if f.clus[k] != int32(k) || bound[int32(k)] {
@@ -87,6 +89,7 @@ func (f *Fuser) Changes() (changed []Incident, removed []string) {
 		f.changes = true
 		f.flush()
 		f.touched = f.touched[:0]
+		f.ev.gone = f.ev.gone[:0]
 		f.dec.changed = false
 		layer, bound := f.decisionLayer()
 		f.dec.lastFinal = f.dec.lastFinal[:0]
@@ -97,7 +100,7 @@ func (f *Fuser) Changes() (changed []Incident, removed []string) {
 			inc := f.summarize(members)
 			changed = append(changed, inc)
 			if k := f.clus[members[0]]; !bound[k] {
-				f.lastID[f.keyOf(members)] = f.minMember(members)
+				f.lastID[f.keyOf(members)] = f.obs[f.minMember(members)].id
 			}
 		})
 		sortIncidents(changed)
@@ -106,7 +109,9 @@ func (f *Fuser) Changes() (changed []Incident, removed []string) {
 	f.flush()
 	layer, bound := f.decisionLayer()
 
-	var old []int32 // smallest members of incidents that may be gone
+	var old [][16]byte // smallest members of incidents that may be gone
+	old = append(old, f.ev.gone...)
+	f.ev.gone = f.ev.gone[:0]
 	touched := f.touched
 	f.touched = nil
 	relayer := f.dec.changed
@@ -130,7 +135,7 @@ func (f *Fuser) Changes() (changed []Incident, removed []string) {
 			keys = append(keys, k)
 		}
 	}
-	emitted := map[int32]bool{}
+	emitted := map[[16]byte]bool{}
 	byKey := f.groupsOf(keys)
 	for _, k := range keys {
 		members := byKey[k]
@@ -138,25 +143,27 @@ func (f *Fuser) Changes() (changed []Incident, removed []string) {
 			continue
 		}
 		inc := f.summarize(members)
-		m := f.minMember(members)
+		m := f.obs[f.minMember(members)].id
 		f.lastID[k] = m
 		emitted[m] = true
 		changed = append(changed, inc)
 	}
 	if relayer {
-		old = append(old, f.dec.lastFinal...)
+		for _, m := range f.dec.lastFinal {
+			old = append(old, f.obs[m].id)
+		}
 		f.dec.lastFinal = f.dec.lastFinal[:0]
 		for _, g := range layer {
 			changed = append(changed, f.summarize(g))
 			f.dec.lastFinal = append(f.dec.lastFinal, g[0])
-			emitted[g[0]] = true
+			emitted[f.obs[g[0]].id] = true
 		}
 	}
-	slices.Sort(old)
+	slices.SortFunc(old, func(a, b [16]byte) int { return bytes.Compare(a[:], b[:]) })
 	old = slices.Compact(old)
 	for _, m := range old {
 		if !emitted[m] {
-			removed = append(removed, IncidentID(formatUUID(f.obs[m].id)))
+			removed = append(removed, IncidentID(formatUUID(m)))
 		}
 	}
 	sortIncidents(changed)

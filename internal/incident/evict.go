@@ -1,0 +1,281 @@
+package incident
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+)
+
+// sweepEvery is how far the clock moves between two sweeps for finished
+// incidents: memory holds at most this much more than the horizon needs.
+const sweepEvery = 3 * 3600.0 // seconds
+
+// eviction is the bookkeeping of a Fuser with a Horizon: the clock, and
+// the observations queued by the hour of their observed time.
+type eviction struct {
+	on      bool
+	horizon float64 // seconds
+	// reach is the longest time apart two compatible observations can be:
+	// Gate × √2 × the largest time uncertainty.
+	reach float64
+	clock float64 // the latest accepted_at seen (observed_at without one), seconds
+	next  float64 // the clock at which the next sweep runs
+	// hours maps an hour (observed time, seconds/3600) to the slots
+	// observed in it that are not finished yet. Hours below floor have been
+	// swept; slots for them are queued at floor.
+	hours map[int64][]int32
+	floor int64
+
+	finished []Incident
+	gone     [][16]byte // ids Changes reported for incidents that vanished when finished
+	lists    []int32    // cell lists to compact (cell index × nTime + time class)
+	listMark map[int32]bool
+}
+
+func (e *eviction) init(h time.Duration, gate float64) {
+	if h <= 0 {
+		return
+	}
+	e.on = true
+	e.horizon = h.Seconds()
+	e.reach = gate * math.Sqrt2 * maxTimeS
+	e.clock = math.Inf(-1)
+	e.next = math.Inf(-1)
+	e.hours = map[int64][]int32{}
+	e.floor = math.MinInt64
+	e.listMark = map[int32]bool{}
+}
+
+// tick moves the clock to the record's acceptance time (its observed time
+// when it has none), if that is later.
+func (e *eviction) tick(accepted, observed time.Time) {
+	t := accepted
+	if t.IsZero() {
+		t = observed
+	}
+	s := float64(t.UnixNano()) / 1e9
+	if s > e.clock {
+		e.clock = s
+		if math.IsInf(e.next, -1) {
+			e.next = s + sweepEvery
+		}
+	}
+}
+
+// lateBefore is the observed time before which a new observation is late.
+func (e *eviction) lateBefore() float64 { return e.clock - e.horizon }
+
+func (e *eviction) due() bool { return e.clock >= e.next }
+
+// queue files slot i under the hour of its observed time ts.
+func (e *eviction) queue(i int32, ts float64) {
+	h := max(int64(math.Floor(ts/3600)), e.floor)
+	e.hours[h] = append(e.hours[h], i)
+}
+
+// sweep finishes every unit that can no longer change: it brings the
+// grouping up to date, then visits the observations observed before the
+// cut, hour by hour. A unit is a precise block with the vague observations
+// attached to it, or a vague observation on its own. It is finished when
+// no observation that is not late can be compatible with any of its
+// members, nor with anything its vague members or watchers were compared
+// with (bmax, dep), and no merge or split names its members. Its incidents
+// go to Finished and its observations are released.
+func (f *Fuser) sweep() {
+	e := &f.ev
+	e.next = e.clock + sweepEvery
+	cut := e.clock - e.horizon - e.reach
+	if math.IsInf(cut, 0) || math.IsNaN(cut) {
+		return
+	}
+	limit := int64(math.Floor(cut / 3600)) // hours below limit end before cut
+	var hours []int64
+	for h := range e.hours {
+		if h < limit {
+			hours = append(hours, h)
+		}
+	}
+	if len(hours) == 0 {
+		return
+	}
+	slices.Sort(hours)
+	f.flush()
+	first := len(e.finished)
+	var gone [][16]byte
+	f.stamp++ // marks units visited in this sweep
+	for _, h := range hours {
+		for _, s := range e.hours[h] {
+			o := &f.obs[s]
+			if o.flags&fFree != 0 {
+				continue // finished already (or a stale entry of a reused slot)
+			}
+			u := s // the unit's representative: block root or the vague slot itself
+			if o.vague() && o.flags&fAttached != 0 {
+				u = f.find(f.clus[s])
+			} else if !o.vague() {
+				u = f.find(s)
+			}
+			if f.mark[u] != f.stamp {
+				f.mark[u] = f.stamp
+				if f.finishedUnit(u, cut) {
+					gone = f.finish(u, gone)
+					continue
+				}
+			} else if f.obs[s].flags&fFree != 0 {
+				continue
+			}
+			e.hours[limit] = append(e.hours[limit], s) // blocked: look again next sweep
+		}
+		delete(e.hours, h)
+	}
+	e.floor = limit
+
+	// Drop the removals of ids that live on as finished incidents.
+	if len(gone) > 0 {
+		kept := map[[16]byte]bool{}
+		for _, inc := range e.finished[first:] {
+			u, _ := parseUUID(inc.Observations[0])
+			kept[u] = true
+		}
+		for _, u := range gone {
+			if !kept[u] {
+				e.gone = append(e.gone, u)
+			}
+		}
+	}
+	sortIncidents(e.finished[first:])
+
+	// Take the released observations out of the index.
+	for _, k := range e.lists {
+		c := &f.cells[k/int32(nTime)]
+		b := k % int32(nTime)
+		c.lists[b] = slices.DeleteFunc(c.lists[b], func(x entry) bool { return f.obs[x.i].flags&fFree != 0 })
+	}
+	e.lists = e.lists[:0]
+	clear(e.listMark)
+	if f.changes {
+		f.touched = slices.DeleteFunc(f.touched, func(k int32) bool { return k < 0 || f.obs[k].flags&fFree != 0 })
+	}
+}
+
+// finishedUnit reports whether the unit with representative u (a block
+// root, or a vague observation on its own) can no longer change.
+func (f *Fuser) finishedUnit(u int32, cut float64) bool {
+	o := &f.obs[u]
+	if o.vague() {
+		return f.dep[u] < cut && o.flags&fPinned == 0
+	}
+	if f.bmax[u] >= cut {
+		return false
+	}
+	for x := u; ; {
+		if f.obs[x].flags&fPinned != 0 {
+			return false
+		}
+		if x = f.ring[x]; x == u {
+			break
+		}
+	}
+	ok := true
+	f.eachWatcher(u, func(w int32) {
+		ow := &f.obs[w]
+		if !ok || ow.flags&fFree != 0 || !ow.vague() {
+			return
+		}
+		if f.dep[w] >= cut || (ow.flags&(fAttached|fPinned) == fAttached|fPinned && f.find(f.clus[w]) == u) {
+			ok = false
+		}
+	})
+	return ok
+}
+
+// finish turns the unit with representative u into finished incidents and
+// releases its observations. It appends to gone the ids Changes last
+// reported for its incidents.
+func (f *Fuser) finish(u int32, gone [][16]byte) [][16]byte {
+	var members []int32
+	if f.obs[u].vague() {
+		members = append(members, u)
+	} else {
+		members = f.members(u, nil)
+		f.kstamp++
+		f.eachWatcher(u, func(w int32) {
+			ow := &f.obs[w]
+			if ow.flags&(fFree|fAttached) != fAttached || !ow.vague() || f.kmark[w] == f.kstamp {
+				return
+			}
+			f.kmark[w] = f.kstamp
+			if f.find(f.clus[w]) == u {
+				members = append(members, w)
+			}
+		})
+	}
+	// One incident per fusion key.
+	slices.SortFunc(members, func(a, b int32) int { return cmp.Compare(f.clus[a], f.clus[b]) })
+	for i := 0; i < len(members); {
+		j := i + 1
+		for j < len(members) && f.clus[members[j]] == f.clus[members[i]] {
+			j++
+		}
+		f.ev.finished = append(f.ev.finished, f.summarize(members[i:j]))
+		i = j
+	}
+	if !f.obs[u].vague() {
+		f.freeWatches(u)
+	}
+	for _, m := range members {
+		if id, ok := f.lastID[m]; ok {
+			gone = append(gone, id)
+			delete(f.lastID, m)
+		}
+		f.release(m)
+	}
+	return gone
+}
+
+// release forgets observation s and frees its slot.
+func (f *Fuser) release(s int32) {
+	o := &f.obs[s]
+	delete(f.byID, o.id)
+	if f.dec.byAnchor != nil {
+		delete(f.dec.byAnchor, s)
+	}
+	var ci int32
+	b := 0
+	if o.point() {
+		l := int(o.level) / nTime
+		b = int(o.level) % nTime
+		cs := spaceCells[l]
+		ci = f.grid.get(cellKey(l, cellX(o.plon, cs), cellY(o.plat, cs)))
+		f.spaceN[l]--
+	} else {
+		ci = f.byRegion.get(regionKey(o.region))
+		f.regOnlyN[o.region]--
+	}
+	if k := ci*int32(nTime) + int32(b); !f.ev.listMark[k] {
+		f.ev.listMark[k] = true
+		f.ev.lists = append(f.ev.lists, k)
+	}
+	f.vcand[s] = nil
+	*o = obs{}
+	o.flags = fFree
+	f.clus[s] = -1
+	f.parent[s], f.ring[s], f.size[s], f.watchTail[s] = s, s, 1, -1
+	f.gen[s]++
+	f.free = append(f.free, s)
+}
+
+// Finished returns the incidents finished since the previous call, ordered
+// by start time and then id, and forgets them. Only a Fuser with a Horizon
+// finishes incidents. A finished incident no longer changes: no later
+// observation (but a late one, which forms or joins another incident) and
+// no decision can reach it, and Incidents, Get and Changes no longer list
+// it; Changes does not report it as removed. A caller that keeps incidents
+// (a store mirroring Changes) must store these too, and should call
+// Finished after each batch of Add, since the Fuser holds them until then.
+func (f *Fuser) Finished() []Incident {
+	out := f.ev.finished
+	f.ev.finished = nil
+	return out
+}
