@@ -21,6 +21,7 @@ import (
 	"truce/internal/metrics"
 	"truce/internal/observation"
 	"truce/internal/record"
+	"truce/internal/report"
 )
 
 // Store is what the API reads.
@@ -30,6 +31,7 @@ type Store interface {
 	ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error)
 	Ping(ctx context.Context) error
 	ListRecords(ctx context.Context, typ string, afterSeq int64, limit int) ([]record.Stored, error)
+	report.Records
 	ledger.Reader
 	ledger.Checkpoints
 	ledger.CosignatureStore
@@ -98,6 +100,7 @@ func (h *Handler) routes() []route {
 		{"GET", "/api/v1/incidents", h.listIncidents, nil},
 		{"GET", "/api/v1/incidents/{id}", h.getIncident, nil},
 		{"POST", "/api/v1/incidents/{id}/decisions", h.postDecision, nil},
+		{"GET", "/api/v1/reports/daily/{day}", h.dailyReport, nil},
 		{"GET", "/api/v1/ledger/records", h.listLedgerRecords, nil},
 		{"GET", "/api/v1/ledger/proof", h.recordProof, nil},
 		{"GET", "/api/v1/openapi.json", h.openAPI, nil},
