@@ -37,10 +37,15 @@ type Service struct {
 	cfg   incident.Config
 	log   *slog.Logger
 
-	mu     sync.RWMutex
+	mu     sync.Mutex
 	fuser  *incident.Fuser
 	byID   map[string]*incident.Incident
 	sorted []*incident.Incident // by Start, then ID; nil when stale
+	// stale means records were added since the view last took the
+	// fuser's changes. Writers only add; the next reader brings the view
+	// up to date, so that the cost of re-clustering is paid once per read
+	// rather than once per commit.
+	stale bool
 }
 
 // New returns an empty service; call Load before use.
@@ -116,6 +121,7 @@ func (s *Service) Load(ctx context.Context) error {
 
 // absorb takes the fuser's changes into the view. The caller holds s.mu.
 func (s *Service) absorb() {
+	s.stale = false
 	changed, removed := s.fuser.Changes()
 	for _, id := range removed {
 		delete(s.byID, id)
@@ -130,6 +136,9 @@ func (s *Service) absorb() {
 
 // Add fuses newly committed records. Call it in commit order.
 func (s *Service) Add(recs []observation.Record) {
+	if len(recs) == 0 {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range recs {
@@ -137,7 +146,14 @@ func (s *Service) Add(recs []observation.Record) {
 			s.log.Error("fusion: add", slog.String("observation", r.ID), slog.Any("err", err))
 		}
 	}
-	s.absorb()
+	s.stale = true
+}
+
+// fresh brings the view up to date. The caller holds s.mu.
+func (s *Service) fresh() {
+	if s.stale {
+		s.absorb()
+	}
 }
 
 // observationWriter is the store's write method the committer calls.
@@ -173,8 +189,9 @@ func (f fusingWriter) WriteObservations(ctx context.Context, recs []observation.
 
 // Get returns the incident with this id, or derrors.ErrNotFound.
 func (s *Service) Get(id string) (incident.Incident, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fresh()
 	inc, ok := s.byID[id]
 	if !ok {
 		return incident.Incident{}, derrors.ErrNotFound
@@ -184,8 +201,9 @@ func (s *Service) Get(id string) (incident.Incident, error) {
 
 // Len returns the number of incidents.
 func (s *Service) Len() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fresh()
 	return len(s.byID)
 }
 
@@ -197,6 +215,7 @@ func (s *Service) Len() int {
 func (s *Service) Decide(ctx context.Context, inc string, d incident.Decision, authorID int64) (incident.Incident, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.fresh()
 	cur, ok := s.byID[inc]
 	if !ok {
 		return incident.Incident{}, derrors.ErrNotFound
@@ -280,7 +299,8 @@ func less(a *incident.Incident, start time.Time, id string) int {
 
 // List returns up to q.Limit incidents matching q, and whether more follow.
 func (s *Service) List(q Query) ([]incident.Incident, bool) {
-	s.mu.Lock() // the sorted index may need rebuilding
+	s.mu.Lock() // the view may need bringing up to date
+	s.fresh()
 	if s.sorted == nil {
 		s.sorted = make([]*incident.Incident, 0, len(s.byID))
 		for _, inc := range s.byID {

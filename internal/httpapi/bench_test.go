@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"truce/internal/auth"
 	"truce/internal/observation"
+	"truce/internal/simulate"
 	"truce/internal/store/sqlite"
 )
 
@@ -105,20 +107,33 @@ func BenchmarkIngest(b *testing.B) {
 }
 
 // makeBodies builds n observations in request bodies of batch lines each,
-// signed with priv when it is not nil.
+// signed with priv when it is not nil. The observations are a simulated
+// scenario's (front-line shelling, barrages, naval strikes, allegations),
+// so that fusion sees realistic density.
 func makeBodies(b *testing.B, n, batch int, priv ed25519.PrivateKey) [][]byte {
 	b.Helper()
+	cfg := simulate.Bench(n)
+	cfg.Start = now.AddDate(0, 0, -cfg.Days-1).Truncate(24 * time.Hour)
+	sc, err := simulate.Generate(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for len(sc.Records) < n { // Bench(n) gives about n; top up with another seed
+		cfg.Seed++
+		more, err := simulate.Generate(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc.Records = append(sc.Records, more.Records...)
+	}
 	var bodies [][]byte
 	var buf bytes.Buffer
-	base := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 	for i := range n {
-		o := obs(i, map[string]any{
-			"id":          fmt.Sprintf("%08x-0000-4000-8000-%012x", uint32(i*2654435761), i),
-			"observed_at": base.Add(time.Duration(i%40000) * time.Second).Format(time.RFC3339),
-			"lat":         47 + float64(i%1000)/1000, "lon": 35 + float64(i%777)/1000,
-		})
+		o, err := json.Marshal(&sc.Records[i].Observation)
+		if err != nil {
+			b.Fatal(err)
+		}
 		if priv != nil {
-			var err error
 			if o, err = observation.Sign(priv, o); err != nil {
 				b.Fatal(err)
 			}
