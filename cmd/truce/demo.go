@@ -31,12 +31,20 @@ var demoStaff = []auth.User{
 // userCreator is what the demo needs from the store.
 type userCreator interface {
 	CreateUser(ctx context.Context, u *auth.User, tokenHash [32]byte) (int64, error)
+	airwarWriter
 }
 
 // loadDemo creates a user for every submitter of a simulated monitoring
 // day and one per other role, prints a token per role, and posts the day
 // through the real HTTP intake, each submitter with its own token.
 func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey, dir string) error {
+	// The shipped real data first, through the store: the Air Force's
+	// bulletins and the air-raid alerts.
+	nb, na, err := loadRealData(ctx, e, store)
+	if err != nil {
+		return fmt.Errorf("real data: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "truce: imported the shipped real data: %d Air Force bulletin rows, %d air-raid alerts; the daily report of 1 June 2025:\n  %s/api/v1/reports/daily/2025-06-01?format=html\n", nb, na, base)
 	cfg := simulate.Demo()
 	cfg.Start = time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)
 	sc, err := simulate.Generate(cfg)

@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"truce/internal/store/sqlite"
 )
@@ -196,5 +200,40 @@ func TestReportCommandErrors(t *testing.T) {
 	out, _, err := runTruce(t, "report", "-db", db, "-day", "2025-06-01", "-format", "md")
 	if err != nil || !strings.Contains(out, "No Air Force bulletin") {
 		t.Errorf("empty database: %v\n%s", err, out)
+	}
+}
+
+var reportURLRE = regexp.MustCompile(`(http://\S+/api/v1/reports/daily/2025-06-01\?format=html)`)
+
+// TestServeDemoReport starts the demo and reads the report whose URL it
+// prints: the real figures of 1 June 2025, loaded through the store.
+func TestServeDemoReport(t *testing.T) {
+	_, stdout := startServe(t, "--demo")
+	var url string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && url == ""; time.Sleep(20 * time.Millisecond) {
+		if m := reportURLRE.FindStringSubmatch(stdout.String()); m != nil {
+			url = m[1]
+		}
+	}
+	if url == "" {
+		t.Fatalf("the demo prints no report URL:\n%s", stdout)
+	}
+	if !strings.Contains(stdout.String(), "448 Air Force bulletin rows") {
+		t.Errorf("the demo does not say it imported the bulletins:\n%s", stdout)
+	}
+	for _, u := range []string{url, strings.TrimSuffix(url, "?format=html")} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.Contains(b, []byte("472")) {
+			t.Errorf("%s: %d, body without 472: %.300s", u, resp.StatusCode, b)
+		}
+	}
+	// Let the demo finish loading its simulated day before serve stops.
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline) && !strings.Contains(stdout.String(), "demo loaded"); {
+		time.Sleep(20 * time.Millisecond)
 	}
 }
