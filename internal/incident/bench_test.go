@@ -43,21 +43,28 @@ func heap() uint64 {
 	return m.HeapAlloc
 }
 
-func benchFuse(b *testing.B, n int, incidents bool) {
+func benchFuse(b *testing.B, n int, incidents bool) { benchFuseCfg(b, n, incidents, 0) }
+
+// benchFuseCfg is benchFuse with a Horizon: Finished is drained every
+// thousand records, as a server would store the finished incidents.
+func benchFuseCfg(b *testing.B, n int, incidents bool, horizon time.Duration) {
 	s := benchScenario(b, n)
 	var retained uint64
 	var f *incident.Fuser
-	var elapsed time.Duration
+	var elapsed, cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		f = nil
 		before := heap()
 		b.StartTimer()
-		start := time.Now()
-		f = incident.New(incident.Config{Locate: simulate.Locate})
-		for _, r := range s.Records {
+		start, cpu0 := time.Now(), cpuTime()
+		f = incident.New(incident.Config{Locate: simulate.Locate, Horizon: horizon})
+		for i, r := range s.Records {
 			if err := f.Add(r); err != nil {
 				b.Fatal(err)
+			}
+			if horizon > 0 && i%1000 == 999 {
+				f.Finished()
 			}
 		}
 		f.Settle()
@@ -67,12 +74,14 @@ func benchFuse(b *testing.B, n int, incidents bool) {
 			}
 		}
 		elapsed += time.Since(start)
+		cpu += cpuTime() - cpu0
 		b.StopTimer()
 		retained = heap() - before
 		b.StartTimer()
 	}
 	runtime.KeepAlive(f)
 	b.ReportMetric(float64(elapsed.Nanoseconds())/float64(b.N)/float64(len(s.Records)), "ns/obs")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/float64(len(s.Records)), "cpu-ns/obs")
 	b.ReportMetric(float64(retained)/float64(len(s.Records)), "heapB/obs")
 	b.ReportMetric(float64(len(s.Records)), "obs")
 }
@@ -81,3 +90,10 @@ func BenchmarkFuseDefault(b *testing.B)   { benchFuse(b, 0, false) }
 func BenchmarkFuse100k(b *testing.B)      { benchFuse(b, 100_000, false) }
 func BenchmarkFuse1M(b *testing.B)        { benchFuse(b, 1_000_000, false) }
 func BenchmarkIncidents100k(b *testing.B) { benchFuse(b, 100_000, true) }
+
+// BenchmarkStream100k and BenchmarkStream1M fuse with DefaultHorizon, so
+// finished incidents are built (as Incident values) and dropped as the
+// records stream through; heapB/obs is what the Fuser still holds at the
+// end.
+func BenchmarkStream100k(b *testing.B) { benchFuseCfg(b, 100_000, false, incident.DefaultHorizon) }
+func BenchmarkStream1M(b *testing.B)   { benchFuseCfg(b, 1_000_000, false, incident.DefaultHorizon) }

@@ -147,7 +147,7 @@ func (f *Fuser) cluster(members []int32) {
 
 	for i, m := range members {
 		r := a.root(int32(i))
-		f.clus[m] = members[r]
+		f.n[m].clus = members[r]
 		if int32(i) == r {
 			f.cstats[m] = a.stats(r)
 		}

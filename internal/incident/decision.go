@@ -182,7 +182,7 @@ func (f *Fuser) Apply(d Decision) error {
 	}
 	f.dec.changed = true
 	for _, x := range idx {
-		f.touch(f.clus[x])
+		f.touch(f.n[x].clus)
 	}
 	return nil
 }
@@ -200,7 +200,7 @@ func (f *Fuser) finalGroupsOf(xs []int32) ([]int, [][]int32) {
 	for i, x := range xs {
 		var id int32
 		var members []int32
-		if bound[f.clus[x]] {
+		if bound[f.n[x].clus] {
 			for j, g := range layer {
 				if slices.Contains(g, x) {
 					id = -int32(j) - 1
@@ -209,7 +209,7 @@ func (f *Fuser) finalGroupsOf(xs []int32) ([]int, [][]int32) {
 				}
 			}
 		} else {
-			id = f.clus[x]
+			id = f.n[x].clus
 		}
 		g, ok := seen[id]
 		if !ok {
@@ -236,7 +236,7 @@ func (f *Fuser) decisionLayer() ([][]int32, map[int32]bool) {
 	var keys []int32
 	for _, di := range f.dec.structural {
 		for _, x := range f.dec.obs[di] {
-			if k := f.clus[x]; !bound[k] {
+			if k := f.n[x].clus; !bound[k] {
 				bound[k] = true
 				keys = append(keys, k)
 			}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sort"
 	"time"
 )
 
@@ -29,8 +30,9 @@ type eviction struct {
 
 	finished []Incident
 	gone     [][16]byte // ids Changes reported for incidents that vanished when finished
-	lists    []int32    // cell lists to compact (cell index × nTime + time class)
+	lists    []int32    // cell lists to compact (cell index × 2nTime + list)
 	listMark map[int32]bool
+	wait     map[int32]int64 // per blocked unit in a sweep, the hour to look again
 }
 
 func (e *eviction) init(h time.Duration, gate float64) {
@@ -45,6 +47,7 @@ func (e *eviction) init(h time.Duration, gate float64) {
 	e.hours = map[int64][]int32{}
 	e.floor = math.MinInt64
 	e.listMark = map[int32]bool{}
+	e.wait = map[int32]int64{}
 }
 
 // tick moves the clock to the record's acceptance time (its observed time
@@ -112,24 +115,33 @@ func (f *Fuser) sweep() {
 			}
 			u := s // the unit's representative: block root or the vague slot itself
 			if o.vague() && o.flags&fAttached != 0 {
-				u = f.find(f.clus[s])
+				u = f.find(f.n[s].clus)
 			} else if !o.vague() {
 				u = f.find(s)
 			}
-			if f.mark[u] != f.stamp {
-				f.mark[u] = f.stamp
-				if f.finishedUnit(u, cut) {
+			if f.n[u].mark != f.stamp {
+				f.n[u].mark = f.stamp
+				until := f.finishedUnit(u)
+				if until < cut {
 					gone = f.finish(u, gone)
 					continue
 				}
+				// Blocked: look again once the cut has passed until.
+				w := limit
+				if until < math.MaxFloat64 {
+					w = max(limit, int64(math.Floor(until/3600)))
+				}
+				e.wait[u] = w
 			} else if f.obs[s].flags&fFree != 0 {
 				continue
 			}
-			e.hours[limit] = append(e.hours[limit], s) // blocked: look again next sweep
+			w := e.wait[u]
+			e.hours[w] = append(e.hours[w], s)
 		}
 		delete(e.hours, h)
 	}
 	e.floor = limit
+	clear(e.wait)
 
 	// Drop the removals of ids that live on as finished incidents.
 	if len(gone) > 0 {
@@ -147,10 +159,21 @@ func (f *Fuser) sweep() {
 	sortIncidents(e.finished[first:])
 
 	// Take the released observations out of the index.
+	// Released observations were observed before cut, so they are all in
+	// the head of each list, before the first entry at or after cut.
 	for _, k := range e.lists {
-		c := &f.cells[k/int32(nTime)]
-		b := k % int32(nTime)
-		c.lists[b] = slices.DeleteFunc(c.lists[b], func(x entry) bool { return f.obs[x.i].flags&fFree != 0 })
+		c := &f.cells[k/int32(2*nTime)]
+		l := c.lists[k%int32(2*nTime)]
+		end := sort.Search(len(l), func(j int) bool { return l[j].ts >= cut })
+		n := 0
+		for _, x := range l[:end] {
+			if f.obs[x.i].flags&fFree == 0 {
+				l[n] = x
+				n++
+			}
+		}
+		n += copy(l[n:], l[end:])
+		c.lists[k%int32(2*nTime)] = l[:n]
 	}
 	e.lists = e.lists[:0]
 	clear(e.listMark)
@@ -159,35 +182,39 @@ func (f *Fuser) sweep() {
 	}
 }
 
-// finishedUnit reports whether the unit with representative u (a block
-// root, or a vague observation on its own) can no longer change.
-func (f *Fuser) finishedUnit(u int32, cut float64) bool {
+// finishedUnit returns the time before which the cut must have moved for
+// the unit with representative u (a block root, or a vague observation on
+// its own) to be finished: the latest observed time of its members, of
+// its watchers and of what they were compared with; MaxFloat64 when a
+// merge or split names it.
+func (f *Fuser) finishedUnit(u int32) float64 {
 	o := &f.obs[u]
 	if o.vague() {
-		return f.dep[u] < cut && o.flags&fPinned == 0
+		if o.flags&fPinned != 0 {
+			return math.MaxFloat64
+		}
+		return f.n[u].dep
 	}
-	if f.bmax[u] >= cut {
-		return false
-	}
+	until := f.n[u].bmax
 	for x := u; ; {
 		if f.obs[x].flags&fPinned != 0 {
-			return false
+			return math.MaxFloat64
 		}
-		if x = f.ring[x]; x == u {
+		if x = f.n[x].ring; x == u {
 			break
 		}
 	}
-	ok := true
 	f.eachWatcher(u, func(w int32) {
 		ow := &f.obs[w]
-		if !ok || ow.flags&fFree != 0 || !ow.vague() {
+		if ow.flags&fFree != 0 || !ow.vague() {
 			return
 		}
-		if f.dep[w] >= cut || (ow.flags&(fAttached|fPinned) == fAttached|fPinned && f.find(f.clus[w]) == u) {
-			ok = false
+		until = max(until, f.n[w].dep)
+		if ow.flags&(fAttached|fPinned) == fAttached|fPinned && f.find(f.n[w].clus) == u {
+			until = math.MaxFloat64
 		}
 	})
-	return ok
+	return until
 }
 
 // finish turns the unit with representative u into finished incidents and
@@ -202,20 +229,20 @@ func (f *Fuser) finish(u int32, gone [][16]byte) [][16]byte {
 		f.kstamp++
 		f.eachWatcher(u, func(w int32) {
 			ow := &f.obs[w]
-			if ow.flags&(fFree|fAttached) != fAttached || !ow.vague() || f.kmark[w] == f.kstamp {
+			if ow.flags&(fFree|fAttached) != fAttached || !ow.vague() || f.n[w].kmark == f.kstamp {
 				return
 			}
-			f.kmark[w] = f.kstamp
-			if f.find(f.clus[w]) == u {
+			f.n[w].kmark = f.kstamp
+			if f.find(f.n[w].clus) == u {
 				members = append(members, w)
 			}
 		})
 	}
 	// One incident per fusion key.
-	slices.SortFunc(members, func(a, b int32) int { return cmp.Compare(f.clus[a], f.clus[b]) })
+	slices.SortFunc(members, func(a, b int32) int { return cmp.Compare(f.n[a].clus, f.n[b].clus) })
 	for i := 0; i < len(members); {
 		j := i + 1
-		for j < len(members) && f.clus[members[j]] == f.clus[members[i]] {
+		for j < len(members) && f.n[members[j]].clus == f.n[members[i]].clus {
 			j++
 		}
 		f.ev.finished = append(f.ev.finished, f.summarize(members[i:j]))
@@ -242,27 +269,29 @@ func (f *Fuser) release(s int32) {
 		delete(f.dec.byAnchor, s)
 	}
 	var ci int32
-	b := 0
+	b := listOf(o)
 	if o.point() {
 		l := int(o.level) / nTime
-		b = int(o.level) % nTime
 		cs := spaceCells[l]
 		ci = f.grid.get(cellKey(l, cellX(o.plon, cs), cellY(o.plat, cs)))
 		f.spaceN[l]--
+		if !o.vague() {
+			f.preciseN[l]--
+		}
 	} else {
 		ci = f.byRegion.get(regionKey(o.region))
 		f.regOnlyN[o.region]--
 	}
-	if k := ci*int32(nTime) + int32(b); !f.ev.listMark[k] {
+	if k := ci*int32(2*nTime) + int32(b); !f.ev.listMark[k] {
 		f.ev.listMark[k] = true
 		f.ev.lists = append(f.ev.lists, k)
 	}
 	f.vcand[s] = nil
 	*o = obs{}
 	o.flags = fFree
-	f.clus[s] = -1
-	f.parent[s], f.ring[s], f.size[s], f.watchTail[s] = s, s, 1, -1
-	f.gen[s]++
+	f.n[s].clus = -1
+	f.n[s].parent, f.n[s].ring, f.n[s].size, f.n[s].watchTail = s, s, 1, -1
+	f.n[s].gen++
 	f.free = append(f.free, s)
 }
 

@@ -16,13 +16,13 @@ func (f *Fuser) flush() {
 	for _, r := range roots {
 		members = f.members(r, members[:0])
 		for _, m := range members {
-			if k := f.clus[m]; k >= 0 && f.clus[k] == k {
+			if k := f.n[m].clus; k >= 0 && f.n[k].clus == k {
 				f.touch(k)
 			}
 		}
 		f.cluster(members)
 		for _, m := range members {
-			if f.clus[m] == m {
+			if f.n[m].clus == m {
 				f.touch(m)
 			}
 		}
@@ -34,10 +34,10 @@ func (f *Fuser) flush() {
 	for _, v := range f.dirtyV {
 		// A stale watcher entry may name a slot reused since by a
 		// precise observation: only vague ones attach.
-		if f.mark[v] == f.stamp || !f.obs[v].vague() {
+		if f.n[v].mark == f.stamp || !f.obs[v].vague() {
 			continue
 		}
-		f.mark[v] = f.stamp
+		f.n[v].mark = f.stamp
 		f.attach(v)
 	}
 	f.dirtyV = f.dirtyV[:0]
@@ -49,8 +49,8 @@ func (f *Fuser) dirtyRoots(xs []int32) []int32 {
 	var roots []int32
 	for _, x := range xs {
 		r := f.find(x)
-		if f.mark[r] != f.stamp {
-			f.mark[r] = f.stamp
+		if f.n[r].mark != f.stamp {
+			f.n[r].mark = f.stamp
 			roots = append(roots, r)
 		}
 	}
@@ -62,7 +62,7 @@ func (f *Fuser) members(r int32, dst []int32) []int32 {
 	x := r
 	for {
 		dst = append(dst, x)
-		x = f.ring[x]
+		x = f.n[x].ring
 		if x == r {
 			return dst
 		}
@@ -72,12 +72,12 @@ func (f *Fuser) members(r int32, dst []int32) []int32 {
 // eachWatcher calls fn for each entry of the watcher list of root r
 // (possibly more than once for one observation).
 func (f *Fuser) eachWatcher(r int32, fn func(v int32)) {
-	t := f.watchTail[r]
+	t := f.n[r].watchTail
 	if t < 0 {
 		return
 	}
 	for n := f.watch[t].next; ; n = f.watch[n].next {
-		if w := &f.watch[n]; w.gen == f.gen[w.v] {
+		if w := &f.watch[n]; w.gen == f.n[w.v].gen {
 			fn(w.v)
 		}
 		if n == t {
@@ -104,12 +104,12 @@ func (f *Fuser) attach(v int32) {
 	dep := o.ts
 	f.kstamp++
 	for _, c := range f.vcand[v] {
-		dep = max(dep, f.bmax[f.find(c)])
-		k := f.clus[c]
-		if f.kmark[k] == f.kstamp {
+		dep = max(dep, f.n[f.find(c)].bmax)
+		k := f.n[c].clus
+		if f.n[k].kmark == f.kstamp {
 			continue
 		}
-		f.kmark[k] = f.kstamp
+		f.n[k].kmark = f.kstamp
 		q, ok := f.attachDist(o, &f.cstats[k])
 		if !ok {
 			continue
@@ -124,8 +124,8 @@ func (f *Fuser) attach(v int32) {
 	if secondQ-bestQ < ambiguity {
 		best = -1
 	}
-	f.dep[v] = dep
-	old := f.clus[v]
+	f.n[v].dep = dep
+	old := f.n[v].clus
 	if best >= 0 {
 		o.flags |= fAttached
 	} else {
@@ -133,7 +133,7 @@ func (f *Fuser) attach(v int32) {
 		best = v
 	}
 	if old != best {
-		f.clus[v] = best
+		f.n[v].clus = best
 		if old >= 0 {
 			f.touch(old)
 		}

@@ -151,15 +151,13 @@ type Fuser struct {
 	gate2  float64
 	kinds  *kindTable
 
+	// obs and n are indexed by slot: an observation's index for as long as
+	// the Fuser holds it.
 	obs  []obs
+	n    []node
 	byID map[[16]byte]int32
 
-	// Union-find over blocks: precise observations linked by pairwise
-	// compatibility. ring threads each block's members in a cycle.
-	parent, size, ring []int32
-	// watchers: per block root, a cyclic list (by its tail) of vague
-	// observations compatible with some member.
-	watchTail []int32
+	// watch holds the watcher lists (see node.watchTail).
 	watch     []watchNode
 	watchFree int32 // head of the free watch nodes (0: none)
 
@@ -168,36 +166,23 @@ type Fuser struct {
 	regionBox []box                  // per region, the bounding box of its point observations
 	cells     []cell                 //
 	spaceN    [len(spaceCells)]int32 // observations per spatial level
+	preciseN  [len(spaceCells)]int32 // precise observations per spatial level
 	regOnlyN  []int32                // region-only observations per region
 
 	regions, orgs, parties interner
 	sourceIdx              map[observation.Source]uint8
 	sources                []observation.Source
-	floors                 []floor  // per source index
-	kmark                  []uint32 // per cluster key: attach's dedupe stamp
+	floors                 []floor // per source index
 	kstamp                 uint32
 
-	// clus is, for each observation, the key of its fusion incident: the
-	// index of the incident's representative observation (-1 before the
-	// first flush).
-	clus   []int32
 	cstats []clusterStats // per cluster key
-
-	// bmax is, per block root, the latest observed time of its members;
-	// dep is, per vague observation, the latest observed time of itself
-	// and the blocks it was compared with. Both are seconds since the
-	// epoch and say when a unit can no longer change.
-	bmax, dep []float64
 	// vcand holds, per vague observation, the precise observations
 	// compatible with it: attach re-reads it instead of searching again.
 	vcand [][]int32
-	// free holds the slots of finished observations, for reuse; gen counts
-	// each slot's releases.
+	// free holds the slots of finished observations, for reuse.
 	free []int32
-	gen  []uint32
 
 	dirtyP, dirtyV []int32
-	mark           []uint32
 	stamp          uint32
 	cands          []int32
 	preciseOnly    bool // the current query wants precise observations only
@@ -216,6 +201,29 @@ type Fuser struct {
 // watchNode is one entry of a block's watcher list. gen is the slot
 // generation of v when it was added: a node whose v has been released
 // since (and perhaps reused) is stale and skipped.
+// node is fusion's state of one slot.
+type node struct {
+	// Union-find over blocks: precise observations linked by pairwise
+	// compatibility. ring threads each block's members in a cycle.
+	parent, size, ring int32
+	// watchTail: per block root, the tail of a cyclic list in watch of the
+	// vague observations compatible with some member (-1: none).
+	watchTail int32
+	// clus is the key of the observation's fusion incident: the slot of
+	// the incident's representative observation (-1 before the first
+	// flush, and for a free slot).
+	clus int32
+	// mark and kmark are scratch stamps (mark: per observation or root;
+	// kmark: per cluster key).
+	mark, kmark uint32
+	gen         uint32 // how many times the slot was released
+	// bmax is, per block root, the latest observed time of its members;
+	// dep is, per vague observation, the latest observed time of itself
+	// and the blocks it was compared with. Both are seconds since the
+	// epoch and say when a unit can no longer change.
+	bmax, dep float64
+}
+
 type watchNode struct {
 	v, next int32
 	gen     uint32
@@ -236,7 +244,7 @@ func (f *Fuser) newWatch() int32 {
 
 // freeWatches recycles the watcher list of root r.
 func (f *Fuser) freeWatches(r int32) {
-	t := f.watchTail[r]
+	t := f.n[r].watchTail
 	if t < 0 {
 		return
 	}
@@ -245,7 +253,7 @@ func (f *Fuser) freeWatches(r int32) {
 	h := f.watch[t].next
 	f.watch[t].next = f.watchFree
 	f.watchFree = h
-	f.watchTail[r] = -1
+	f.n[r].watchTail = -1
 }
 
 // New returns an empty Fuser.
@@ -326,21 +334,13 @@ func (f *Fuser) alloc(o *obs) int32 {
 	} else {
 		i = int32(len(f.obs))
 		f.obs = append(f.obs, *o)
-		f.parent = append(f.parent, 0)
-		f.size = append(f.size, 0)
-		f.ring = append(f.ring, 0)
-		f.watchTail = append(f.watchTail, 0)
-		f.clus = append(f.clus, 0)
-		f.mark = append(f.mark, 0)
-		f.kmark = append(f.kmark, 0)
+		f.n = append(f.n, node{})
 		f.cstats = append(f.cstats, clusterStats{})
-		f.bmax = append(f.bmax, 0)
-		f.dep = append(f.dep, 0)
 		f.vcand = append(f.vcand, nil)
-		f.gen = append(f.gen, 0)
 	}
-	f.parent[i], f.size[i], f.ring[i], f.watchTail[i], f.clus[i] = i, 1, i, -1, -1
-	f.bmax[i], f.dep[i] = o.ts, o.ts
+	n := &f.n[i]
+	n.parent, n.size, n.ring, n.watchTail, n.clus = i, 1, i, -1, -1
+	n.bmax, n.dep = o.ts, o.ts
 	return i
 }
 
@@ -504,8 +504,12 @@ func (f *Fuser) gridQuery(o *obs) {
 	for b, r := range timeReach {
 		dts[b] = math.Hypot(reachS, r)
 	}
+	nl := 2 * nTime
+	if f.preciseOnly {
+		nl = nTime // the precise lists come first
+	}
 	for l, n := range f.spaceN {
-		if n == 0 {
+		if n == 0 || (f.preciseOnly && f.preciseN[l] == 0) {
 			continue
 		}
 		cs := spaceCells[l]
@@ -524,9 +528,9 @@ func (f *Fuser) gridQuery(o *obs) {
 					continue
 				}
 				c := &f.cells[ci]
-				for b := range c.lists {
+				for b := range nl {
 					if len(c.lists[b]) > 0 {
-						f.scan(&o.view, c.lists[b], ts, dts[b], flat, flon)
+						f.scan(&o.view, c.lists[b], ts, dts[b%nTime], flat, flon)
 					}
 				}
 			}
@@ -540,8 +544,17 @@ func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon float32) 
 	if len(list) == 0 || list[0].ts > ts+dt || list[len(list)-1].ts < ts-dt {
 		return
 	}
-	// The first entry at or after ts-dt.
+	// The first entry at or after ts-dt: most queries are near the end of
+	// the list (recent times), so search backwards from it in growing
+	// steps, then bisect.
 	lo, hi := 0, len(list)
+	for j, step := len(list)-1, 1; j >= 0; j, step = j-step, step*2 {
+		if list[j].ts < ts-dt {
+			lo = j + 1
+			break
+		}
+		hi = j
+	}
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if list[m].ts < ts-dt {
@@ -585,7 +598,7 @@ func (f *Fuser) regionOnlyQuery(o *obs) {
 		return
 	}
 	if ci := f.byRegion.get(regionKey(o.region)); ci >= 0 {
-		f.scan(&o.view, f.cells[ci].lists[0], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32)
+		f.scan(&o.view, f.cells[ci].lists[nTime], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32)
 	}
 }
 
@@ -613,7 +626,7 @@ func (f *Fuser) regionPointQuery(o *obs) {
 					continue
 				}
 				c := &f.cells[ci]
-				for b := range c.lists {
+				for b := range nTime { // precise lists only
 					if len(c.lists[b]) > 0 {
 						f.scan(&o.view, c.lists[b], ts, regionWindowS, math.MaxFloat32, math.MaxFloat32)
 					}
@@ -648,9 +661,19 @@ type entry struct {
 	i int32
 }
 
-// cell holds, per time class, its observations sorted by time.
+// cell holds, per time class, its observations sorted by time: the
+// precise ones in lists[class], the vague ones in lists[nTime+class].
 type cell struct {
-	lists [nTime][]entry
+	lists [2 * nTime][]entry
+}
+
+// listOf returns the index in cell.lists of an observation's list.
+func listOf(o *obs) int {
+	b := int(o.level) % nTime
+	if o.vague() {
+		b += nTime
+	}
+	return b
 }
 
 // insert adds e to list b of the cell with key k in idx, keeping the list
@@ -665,11 +688,21 @@ func (f *Fuser) insert(idx *table, k uint64, b int, e entry) {
 	}
 	l := f.cells[ci].lists[b]
 	n := len(l)
-	if n == 0 || l[n-1].ts < e.ts || (l[n-1].ts == e.ts && l[n-1].i < e.i) {
+	after := func(k int) bool { return l[k].ts > e.ts || (l[k].ts == e.ts && l[k].i > e.i) }
+	if n == 0 || !after(n-1) {
 		f.cells[ci].lists[b] = append(l, e)
 		return
 	}
-	j := sort.Search(n, func(k int) bool { return l[k].ts > e.ts || (l[k].ts == e.ts && l[k].i > e.i) })
+	// Search backwards from the end in growing steps, then bisect.
+	lo, hi := 0, n-1
+	for j, step := n-2, 1; j >= 0; j, step = j-step, step*2 {
+		if !after(j) {
+			lo = j + 1
+			break
+		}
+		hi = j
+	}
+	j := lo + sort.Search(hi-lo, func(k int) bool { return after(lo + k) })
 	l = append(l, entry{})
 	copy(l[j+1:], l[j:])
 	l[j] = e
@@ -681,10 +714,13 @@ func (f *Fuser) index(i int32) {
 	o := &f.obs[i]
 	e := entry{view: o.view, i: i}
 	if o.point() {
-		l, b := int(o.level)/nTime, int(o.level)%nTime
+		l, b := int(o.level)/nTime, listOf(o)
 		cs := spaceCells[l]
 		f.insert(&f.grid, cellKey(l, cellX(o.plon, cs), cellY(o.plat, cs)), b, e)
 		f.spaceN[l]++
+		if !o.vague() {
+			f.preciseN[l]++
+		}
 		if o.region != 0 {
 			for int(o.region) >= len(f.regionBox) {
 				f.regionBox = append(f.regionBox, box{})
@@ -693,7 +729,7 @@ func (f *Fuser) index(i int32) {
 		}
 		return
 	}
-	f.insert(&f.byRegion, regionKey(o.region), 0, e)
+	f.insert(&f.byRegion, regionKey(o.region), nTime, e)
 	f.regOnlyN[o.region]++
 }
 
@@ -726,9 +762,9 @@ func (f *Fuser) compatible(a, b *view) (float64, bool) {
 }
 
 func (f *Fuser) find(x int32) int32 {
-	for f.parent[x] != x {
-		f.parent[x] = f.parent[f.parent[x]]
-		x = f.parent[x]
+	for f.n[x].parent != x {
+		f.n[x].parent = f.n[f.n[x].parent].parent
+		x = f.n[x].parent
 	}
 	return x
 }
@@ -740,23 +776,23 @@ func (f *Fuser) union(a, b int32) int32 {
 	if ra == rb {
 		return ra
 	}
-	if f.size[ra] < f.size[rb] || (f.size[ra] == f.size[rb] && rb < ra) {
+	if f.n[ra].size < f.n[rb].size || (f.n[ra].size == f.n[rb].size && rb < ra) {
 		ra, rb = rb, ra
 	}
-	f.parent[rb] = ra
-	f.size[ra] += f.size[rb]
-	f.bmax[ra] = max(f.bmax[ra], f.bmax[rb])
-	f.ring[ra], f.ring[rb] = f.ring[rb], f.ring[ra]
-	ta, tb := f.watchTail[ra], f.watchTail[rb]
+	f.n[rb].parent = ra
+	f.n[ra].size += f.n[rb].size
+	f.n[ra].bmax = max(f.n[ra].bmax, f.n[rb].bmax)
+	f.n[ra].ring, f.n[rb].ring = f.n[rb].ring, f.n[ra].ring
+	ta, tb := f.n[ra].watchTail, f.n[rb].watchTail
 	switch {
 	case ta < 0:
-		f.watchTail[ra] = tb
+		f.n[ra].watchTail = tb
 	case tb >= 0:
 		ha, hb := f.watch[ta].next, f.watch[tb].next
 		f.watch[ta].next, f.watch[tb].next = hb, ha
-		f.watchTail[ra] = tb
+		f.n[ra].watchTail = tb
 	}
-	f.watchTail[rb] = -1
+	f.n[rb].watchTail = -1
 	f.dirtyP = append(f.dirtyP, ra)
 	return ra
 }
@@ -764,18 +800,18 @@ func (f *Fuser) union(a, b int32) int32 {
 // addWatch records that vague observation v is compatible with a member of
 // the precise block rooted at root.
 func (f *Fuser) addWatch(root, v int32) {
-	t := f.watchTail[root]
-	if t >= 0 && f.watch[t].v == v && f.watch[t].gen == f.gen[v] {
+	t := f.n[root].watchTail
+	if t >= 0 && f.watch[t].v == v && f.watch[t].gen == f.n[v].gen {
 		return
 	}
 	n := f.newWatch()
 	if t < 0 {
-		f.watch[n] = watchNode{v: v, next: n, gen: f.gen[v]}
+		f.watch[n] = watchNode{v: v, next: n, gen: f.n[v].gen}
 	} else {
-		f.watch[n] = watchNode{v: v, next: f.watch[t].next, gen: f.gen[v]}
+		f.watch[n] = watchNode{v: v, next: f.watch[t].next, gen: f.n[v].gen}
 		f.watch[t].next = n
 	}
-	f.watchTail[root] = n
+	f.n[root].watchTail = n
 }
 
 // interner maps strings to small integers; 0 is the empty string.

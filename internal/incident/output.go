@@ -39,22 +39,22 @@ func (f *Fuser) each(fn func(members []int32)) {
 	// Counting sort of the observations by incident key.
 	n := len(f.obs)
 	start := make([]int32, n+1)
-	for _, k := range f.clus {
-		start[k+1]++ // free slots (-1) count in start[0], which nothing reads
+	for i := range f.n {
+		start[f.n[i].clus+1]++ // free slots (-1) count in start[0], which nothing reads
 	}
 	for i := 1; i <= n; i++ {
 		start[i] += start[i-1]
 	}
 	order := make([]int32, n)
 	pos := slices.Clone(start[:n])
-	for i, k := range f.clus {
-		if k >= 0 {
+	for i := range f.n {
+		if k := f.n[i].clus; k >= 0 {
 			order[pos[k]] = int32(i)
 			pos[k]++
 		}
 	}
 	for k := range n {
-		if f.clus[k] != int32(k) || bound[int32(k)] {
+		if f.n[k].clus != int32(k) || bound[int32(k)] {
 			continue
 		}
 		fn(order[start[k]:start[k+1]])
@@ -99,7 +99,7 @@ func (f *Fuser) Changes() (changed []Incident, removed []string) {
 		f.each(func(members []int32) {
 			inc := f.summarize(members)
 			changed = append(changed, inc)
-			if k := f.clus[members[0]]; !bound[k] {
+			if k := f.n[members[0]].clus; !bound[k] {
 				f.lastID[f.keyOf(members)] = f.obs[f.minMember(members)].id
 			}
 		})
@@ -131,7 +131,7 @@ func (f *Fuser) Changes() (changed []Incident, removed []string) {
 			relayer = true
 			continue
 		}
-		if f.clus[k] == k {
+		if f.n[k].clus == k {
 			keys = append(keys, k)
 		}
 	}
@@ -174,11 +174,11 @@ func (f *Fuser) Changes() (changed []Incident, removed []string) {
 // keyOf returns the fusion key of an unbound fusion incident's members.
 func (f *Fuser) keyOf(members []int32) int32 {
 	for _, m := range members {
-		if f.clus[m] == m {
+		if f.n[m].clus == m {
 			return m
 		}
 	}
-	return f.clus[members[0]]
+	return f.n[members[0]].clus
 }
 
 func (f *Fuser) minMember(members []int32) int32 {
@@ -205,7 +205,7 @@ func (f *Fuser) groupsOf(keys []int32) map[int32][]int32 {
 	rootSeen := map[int32]bool{}
 	out := map[int32][]int32{}
 	for _, k := range keys {
-		if k < 0 || f.clus[k] != k {
+		if k < 0 || f.n[k].clus != k {
 			continue
 		}
 		if f.obs[k].vague() {
@@ -223,17 +223,17 @@ func (f *Fuser) groupsOf(keys []int32) map[int32][]int32 {
 	for _, r := range roots {
 		ring = f.members(r, ring[:0])
 		for _, m := range ring {
-			if want[f.clus[m]] {
-				out[f.clus[m]] = append(out[f.clus[m]], m)
+			if want[f.n[m].clus] {
+				out[f.n[m].clus] = append(out[f.n[m].clus], m)
 			}
 		}
 		f.eachWatcher(r, func(v int32) {
-			if f.mark[v] == f.stamp {
+			if f.n[v].mark == f.stamp {
 				return
 			}
-			f.mark[v] = f.stamp
-			if f.obs[v].flags&fAttached != 0 && want[f.clus[v]] {
-				out[f.clus[v]] = append(out[f.clus[v]], v)
+			f.n[v].mark = f.stamp
+			if f.obs[v].flags&fAttached != 0 && want[f.n[v].clus] {
+				out[f.n[v].clus] = append(out[f.n[v].clus], v)
 			}
 		})
 	}
