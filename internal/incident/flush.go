@@ -72,16 +72,9 @@ func (f *Fuser) members(r int32, dst []int32) []int32 {
 // eachWatcher calls fn for each entry of the watcher list of root r
 // (possibly more than once for one observation).
 func (f *Fuser) eachWatcher(r int32, fn func(v int32)) {
-	t := f.n[r].watchTail
-	if t < 0 {
-		return
-	}
-	for n := f.watch[t].next; ; n = f.watch[n].next {
-		if w := &f.watch[n]; w.gen == f.n[w.v].gen {
+	for _, w := range f.watchers[r] {
+		if w.gen == f.n[w.v].gen {
 			fn(w.v)
-		}
-		if n == t {
-			return
 		}
 	}
 }

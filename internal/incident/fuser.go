@@ -157,9 +157,9 @@ type Fuser struct {
 	n    []node
 	byID map[[16]byte]int32
 
-	// watch holds the watcher lists (see node.watchTail).
-	watch     []watchNode
-	watchFree int32 // head of the free watch nodes (0: none)
+	// watchers holds, per block root, the vague observations compatible
+	// with some member of the block (possibly more than once).
+	watchers [][]watcher
 
 	grid      table                  // (spatial level, cell) -> index in cells
 	byRegion  table                  // region -> index in cells: lists[0] holds its region-only observations
@@ -198,17 +198,11 @@ type Fuser struct {
 	ev eviction
 }
 
-// watchNode is one entry of a block's watcher list. gen is the slot
-// generation of v when it was added: a node whose v has been released
-// since (and perhaps reused) is stale and skipped.
 // node is fusion's state of one slot.
 type node struct {
 	// Union-find over blocks: precise observations linked by pairwise
 	// compatibility. ring threads each block's members in a cycle.
 	parent, size, ring int32
-	// watchTail: per block root, the tail of a cyclic list in watch of the
-	// vague observations compatible with some member (-1: none).
-	watchTail int32
 	// clus is the key of the observation's fusion incident: the slot of
 	// the incident's representative observation (-1 before the first
 	// flush, and for a free slot).
@@ -217,6 +211,7 @@ type node struct {
 	// kmark: per cluster key).
 	mark, kmark uint32
 	gen         uint32 // how many times the slot was released
+	wroot       int32  // vague: the block root it last became a watcher of
 	// bmax is, per block root, the latest observed time of its members;
 	// dep is, per vague observation, the latest observed time of itself
 	// and the blocks it was compared with. Both are seconds since the
@@ -224,37 +219,16 @@ type node struct {
 	bmax, dep float64
 }
 
-type watchNode struct {
-	v, next int32
-	gen     uint32
+// watcher is one entry of a block's watcher list. gen is the slot
+// generation of v when it was added: an entry whose v has been released
+// since (and perhaps reused) is stale and skipped.
+type watcher struct {
+	v   int32
+	gen uint32
 }
 
-// newWatch returns a free watch node: a recycled one, or a new one.
-func (f *Fuser) newWatch() int32 {
-	if n := f.watchFree; n > 0 {
-		f.watchFree = f.watch[n].next
-		return n
-	}
-	if len(f.watch) == 0 {
-		f.watch = append(f.watch, watchNode{}) // node 0 is never used: 0 ends the free list
-	}
-	f.watch = append(f.watch, watchNode{})
-	return int32(len(f.watch) - 1)
-}
-
-// freeWatches recycles the watcher list of root r.
-func (f *Fuser) freeWatches(r int32) {
-	t := f.n[r].watchTail
-	if t < 0 {
-		return
-	}
-	// The list is a cycle through t: cut it after t and chain it onto the
-	// free list.
-	h := f.watch[t].next
-	f.watch[t].next = f.watchFree
-	f.watchFree = h
-	f.n[r].watchTail = -1
-}
+// freeWatches drops the watcher list of root r.
+func (f *Fuser) freeWatches(r int32) { f.watchers[r] = nil }
 
 // New returns an empty Fuser.
 func New(cfg Config) *Fuser {
@@ -335,11 +309,12 @@ func (f *Fuser) alloc(o *obs) int32 {
 		i = int32(len(f.obs))
 		f.obs = append(f.obs, *o)
 		f.n = append(f.n, node{})
+		f.watchers = append(f.watchers, nil)
 		f.cstats = append(f.cstats, clusterStats{})
 		f.vcand = append(f.vcand, nil)
 	}
 	n := &f.n[i]
-	n.parent, n.size, n.ring, n.watchTail, n.clus = i, 1, i, -1, -1
+	n.parent, n.size, n.ring, n.clus, n.wroot = i, 1, i, -1, -1
 	n.bmax, n.dep = o.ts, o.ts
 	return i
 }
@@ -446,7 +421,13 @@ func (f *Fuser) addPrecise(i int32) {
 	}
 	root := f.find(i)
 	for _, v := range vague {
-		f.addWatch(root, v)
+		// v already watches root when the block it last joined is now
+		// root's. (A released block's slot may be root by now only if its
+		// watchers were all finished: v would be too old to match i.)
+		if w := f.n[v].wroot; w < 0 || f.find(w) != root {
+			f.addWatch(root, v)
+			f.n[v].wroot = root
+		}
 		f.vcand[v] = append(f.vcand[v], i)
 	}
 	f.dirtyP = append(f.dirtyP, i)
@@ -457,8 +438,13 @@ func (f *Fuser) addPrecise(i int32) {
 // never linked with each other.
 func (f *Fuser) addVague(i int32) {
 	f.candidates(i)
+	f.kstamp++
 	for _, c := range f.cands {
-		f.addWatch(f.find(c), i)
+		if r := f.find(c); f.n[r].kmark != f.kstamp {
+			f.n[r].kmark = f.kstamp
+			f.addWatch(r, i)
+			f.n[i].wroot = r
+		}
 	}
 	// Keep the candidates, so that attach need not search again; precise
 	// observations added later append themselves.
@@ -502,8 +488,15 @@ func (f *Fuser) gridQuery(o *obs) {
 	ts := o.ts
 	var dts [nTime]float64
 	for b, r := range timeReach {
-		dts[b] = math.Hypot(reachS, r)
+		dts[b] = math.Sqrt(reachS*reachS + r*r)
 	}
+	// One longitude bound for every level, from the widest box: cos of the
+	// largest |latitude| the query can reach.
+	dmax := reachM + spaceCells[len(spaceCells)-1]
+	if f.spaceN[len(spaceCells)-1] == 0 {
+		dmax = reachM + spaceCells[0]
+	}
+	cosMin := math.Cos(math.Min(math.Abs(o.plat)+dmax/metresPerDegree, 89) * math.Pi / 180)
 	nl := 2 * nTime
 	if f.preciseOnly {
 		nl = nTime // the precise lists come first
@@ -513,10 +506,9 @@ func (f *Fuser) gridQuery(o *obs) {
 			continue
 		}
 		cs := spaceCells[l]
-		ds := math.Hypot(reachM, cs)
+		ds := math.Sqrt(reachM*reachM + cs*cs)
 		dlat := ds / metresPerDegree
 		latLo, latHi := o.plat-dlat, o.plat+dlat
-		cosMin := math.Cos(math.Min(math.Max(math.Abs(latLo), math.Abs(latHi)), 89) * math.Pi / 180)
 		dlon := ds / (metresPerDegree * cosMin)
 		y0, y1 := cellY(latLo, cs), cellY(latHi, cs)
 		x0, x1 := cellX(o.plon-dlon, cs), cellX(o.plon+dlon, cs)
@@ -783,16 +775,12 @@ func (f *Fuser) union(a, b int32) int32 {
 	f.n[ra].size += f.n[rb].size
 	f.n[ra].bmax = max(f.n[ra].bmax, f.n[rb].bmax)
 	f.n[ra].ring, f.n[rb].ring = f.n[rb].ring, f.n[ra].ring
-	ta, tb := f.n[ra].watchTail, f.n[rb].watchTail
-	switch {
-	case ta < 0:
-		f.n[ra].watchTail = tb
-	case tb >= 0:
-		ha, hb := f.watch[ta].next, f.watch[tb].next
-		f.watch[ta].next, f.watch[tb].next = hb, ha
-		f.n[ra].watchTail = tb
+	if wa, wb := f.watchers[ra], f.watchers[rb]; len(wa) < len(wb) {
+		f.watchers[ra] = append(wb, wa...)
+	} else if len(wb) > 0 {
+		f.watchers[ra] = append(wa, wb...)
 	}
-	f.n[rb].watchTail = -1
+	f.watchers[rb] = nil
 	f.dirtyP = append(f.dirtyP, ra)
 	return ra
 }
@@ -800,18 +788,11 @@ func (f *Fuser) union(a, b int32) int32 {
 // addWatch records that vague observation v is compatible with a member of
 // the precise block rooted at root.
 func (f *Fuser) addWatch(root, v int32) {
-	t := f.n[root].watchTail
-	if t >= 0 && f.watch[t].v == v && f.watch[t].gen == f.n[v].gen {
+	l := f.watchers[root]
+	if n := len(l); n > 0 && l[n-1].v == v && l[n-1].gen == f.n[v].gen {
 		return
 	}
-	n := f.newWatch()
-	if t < 0 {
-		f.watch[n] = watchNode{v: v, next: n, gen: f.n[v].gen}
-	} else {
-		f.watch[n] = watchNode{v: v, next: f.watch[t].next, gen: f.n[v].gen}
-		f.watch[t].next = n
-	}
-	f.n[root].watchTail = n
+	f.watchers[root] = append(l, watcher{v, f.n[v].gen})
 }
 
 // interner maps strings to small integers; 0 is the empty string.
