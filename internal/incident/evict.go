@@ -8,9 +8,11 @@ import (
 	"time"
 )
 
-// sweepEvery is how far the clock moves between two sweeps for finished
-// incidents: memory holds at most this much more than the horizon needs.
-const sweepEvery = 3 * 3600.0 // seconds
+// How far the clock moves between two sweeps for finished incidents: a
+// sixth of the horizon, at least minSweepEvery. Memory holds at most this
+// much more than the horizon needs; each sweep brings the grouping up to
+// date, which costs more the more often it runs.
+const minSweepEvery = 3 * 3600.0 // seconds
 
 // eviction is the bookkeeping of a Fuser with a Horizon: the clock, and
 // the observations queued by the hour of their observed time.
@@ -22,6 +24,7 @@ type eviction struct {
 	reach float64
 	clock float64 // the latest accepted_at seen (observed_at without one), seconds
 	next  float64 // the clock at which the next sweep runs
+	every float64 // seconds between sweeps
 	// hours maps an hour (observed time, seconds/3600) to the slots
 	// observed in it that are not finished yet. Hours below floor have been
 	// swept; slots for them are queued at floor.
@@ -42,6 +45,7 @@ func (e *eviction) init(h time.Duration, gate float64) {
 	e.on = true
 	e.horizon = h.Seconds()
 	e.reach = gate * math.Sqrt2 * maxTimeS
+	e.every = max(minSweepEvery, e.horizon/6)
 	e.clock = math.Inf(-1)
 	e.next = math.Inf(-1)
 	e.hours = map[int64][]int32{}
@@ -61,7 +65,7 @@ func (e *eviction) tick(accepted, observed time.Time) {
 	if s > e.clock {
 		e.clock = s
 		if math.IsInf(e.next, -1) {
-			e.next = s + sweepEvery
+			e.next = s + e.every
 		}
 	}
 }
@@ -87,7 +91,7 @@ func (e *eviction) queue(i int32, ts float64) {
 // go to Finished and its observations are released.
 func (f *Fuser) sweep() {
 	e := &f.ev
-	e.next = e.clock + sweepEvery
+	e.next = e.clock + e.every
 	cut := e.clock - e.horizon - e.reach
 	if math.IsInf(cut, 0) || math.IsNaN(cut) {
 		return

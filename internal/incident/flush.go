@@ -97,12 +97,12 @@ func (f *Fuser) attach(v int32) {
 	dep := o.ts
 	f.kstamp++
 	for _, c := range f.vcand[v] {
-		dep = max(dep, f.n[f.find(c)].bmax)
 		k := f.n[c].clus
 		if f.n[k].kmark == f.kstamp {
 			continue
 		}
 		f.n[k].kmark = f.kstamp
+		dep = max(dep, f.n[f.find(k)].bmax) // k's block is c's
 		q, ok := f.attachDist(o, &f.cstats[k])
 		if !ok {
 			continue

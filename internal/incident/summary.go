@@ -93,17 +93,26 @@ func (f *Fuser) position(inc *Incident, members []int32) {
 			}
 		}
 	}
-	votes := map[uint16]int{}
+	type vote struct {
+		region uint16
+		n      int
+	}
+	var buf [8]vote
+	votes := buf[:0]
 	for _, m := range members {
 		if r := f.obs[m].region; r != 0 {
-			votes[r]++
+			if k := slices.IndexFunc(votes, func(v vote) bool { return v.region == r }); k >= 0 {
+				votes[k].n++
+			} else {
+				votes = append(votes, vote{r, 1})
+			}
 		}
 	}
 	best := 0
-	for r, n := range votes {
-		name := f.regions.names[r]
-		if n > best || (n == best && name < inc.Region) {
-			inc.Region, best = name, n
+	for _, v := range votes {
+		name := f.regions.names[v.region]
+		if v.n > best || (v.n == best && name < inc.Region) {
+			inc.Region, best = name, v.n
 		}
 	}
 }
@@ -165,39 +174,54 @@ type source struct {
 // give a low-confidence attribution when they all name the same party, and
 // none when they disagree.
 func (f *Fuser) sourcesAndCounts(inc *Incident, members []int32) {
+	// Incidents are small: linear scans over short slices beat maps.
+	type src struct {
+		source
+		max int32
+	}
+	var srcBuf [16]src
+	var orgBuf, npBuf [8]uint16
+	srcs, orgs, nonPartyOrgs := srcBuf[:0], orgBuf[:0], npBuf[:0]
 	type vote struct {
 		src   source
 		party uint16
 	}
-	srcMax := map[source]int32{}
 	var votes []vote
-	orgs := map[uint16]bool{}
-	nonPartyOrgs := map[uint16]bool{}
 	for _, m := range members {
 		o := &f.obs[m]
 		s := source{o.org, o.submitter, o.source}
-		srcMax[s] = max(srcMax[s], o.count)
-		orgs[o.org] = true
-		if o.flags&fParty == 0 {
-			nonPartyOrgs[o.org] = true
+		k := slices.IndexFunc(srcs, func(x src) bool { return x.source == s })
+		if k < 0 {
+			srcs = append(srcs, src{s, o.count})
+		} else {
+			srcs[k].max = max(srcs[k].max, o.count)
+		}
+		if !slices.Contains(orgs, o.org) {
+			orgs = append(orgs, o.org)
+		}
+		if o.flags&fParty == 0 && !slices.Contains(nonPartyOrgs, o.org) {
+			nonPartyOrgs = append(nonPartyOrgs, o.org)
 		}
 		if o.party != 0 {
 			votes = append(votes, vote{s, o.party})
 		}
 	}
-	inc.Sources = len(srcMax)
+	inc.Sources = len(srcs)
 	inc.Organizations = len(orgs)
 	inc.Status = Reported
 	if len(nonPartyOrgs) >= 2 {
 		inc.Status = Corroborated
 	}
 
-	isParty := func(s source) bool { return f.sources[s.source] == observation.Party || !nonPartyOrgs[s.org] }
-	var trusted, all []int
-	for s, c := range srcMax {
-		all = append(all, int(c))
-		if !isParty(s) {
-			trusted = append(trusted, int(c))
+	isParty := func(s source) bool {
+		return f.sources[s.source] == observation.Party || !slices.Contains(nonPartyOrgs, s.org)
+	}
+	var trustedBuf, allBuf [16]int
+	trusted, all := trustedBuf[:0], allBuf[:0]
+	for _, s := range srcs {
+		all = append(all, int(s.max))
+		if !isParty(s.source) {
+			trusted = append(trusted, int(s.max))
 		}
 	}
 	if len(trusted) == 0 {
@@ -205,6 +229,9 @@ func (f *Fuser) sourcesAndCounts(inc *Incident, members []int32) {
 	}
 	slices.Sort(trusted)
 	inc.Count = Count{Low: trusted[0], Best: trusted[(len(trusted)-1)/2], High: slices.Max(all)}
+	if len(votes) == 0 {
+		return
+	}
 
 	// Attribution.
 	slices.SortFunc(votes, func(a, b vote) int {
@@ -212,27 +239,47 @@ func (f *Fuser) sourcesAndCounts(inc *Incident, members []int32) {
 			cmp.Compare(a.src.source, b.src.source), cmp.Compare(a.party, b.party))
 	})
 	votes = slices.Compact(votes)
-	tally := map[uint16]int{}
-	tallyOrgs := map[uint16]map[uint16]bool{}
-	partyTally := map[uint16]int{}
+	type count struct {
+		party uint16
+		n     int
+		orgs  []uint16
+	}
+	var tally, partyTally []count
+	add := func(t []count, party, org uint16) []count {
+		k := slices.IndexFunc(t, func(c count) bool { return c.party == party })
+		if k < 0 {
+			t = append(t, count{party: party})
+			k = len(t) - 1
+		}
+		t[k].n++
+		if !slices.Contains(t[k].orgs, org) {
+			t[k].orgs = append(t[k].orgs, org)
+		}
+		return t
+	}
 	for _, v := range votes {
 		if isParty(v.src) {
-			partyTally[v.party]++
-			continue
+			partyTally = add(partyTally, v.party, v.src.org)
+		} else {
+			tally = add(tally, v.party, v.src.org)
 		}
-		tally[v.party]++
-		if tallyOrgs[v.party] == nil {
-			tallyOrgs[v.party] = map[uint16]bool{}
+	}
+	top := func(t []count) count {
+		best := t[0]
+		for _, c := range t[1:] {
+			if c.n > best.n || (c.n == best.n && f.parties.names[c.party] < f.parties.names[best.party]) {
+				best = c
+			}
 		}
-		tallyOrgs[v.party][v.src.org] = true
+		return best
 	}
 	if len(tally) > 0 {
-		best := f.topParty(tally)
-		inc.AttributedTo = f.parties.names[best]
+		best := top(tally)
+		inc.AttributedTo = f.parties.names[best.party]
 		switch {
 		case len(tally) > 1:
 			inc.AttributionConfidence = Low
-		case len(tallyOrgs[best]) >= 2:
+		case len(best.orgs) >= 2:
 			inc.AttributionConfidence = High
 		default:
 			inc.AttributionConfidence = Medium
@@ -240,20 +287,9 @@ func (f *Fuser) sourcesAndCounts(inc *Incident, members []int32) {
 		return
 	}
 	if len(partyTally) == 1 {
-		inc.AttributedTo = f.parties.names[f.topParty(partyTally)]
+		inc.AttributedTo = f.parties.names[partyTally[0].party]
 		inc.AttributionConfidence = Low
 	}
-}
-
-func (f *Fuser) topParty(tally map[uint16]int) uint16 {
-	var best uint16
-	n := -1
-	for p, c := range tally {
-		if c > n || (c == n && f.parties.names[p] < f.parties.names[best]) {
-			best, n = p, c
-		}
-	}
-	return best
 }
 
 // applyDecisions applies the status and attribution decisions anchored on
