@@ -294,7 +294,7 @@ func (f *Fuser) release(s int32) {
 	*o = obs{}
 	o.flags = fFree
 	f.n[s].clus = -1
-	f.n[s].parent, f.n[s].ring, f.n[s].size = s, s, 1
+	f.parent[s], f.n[s].ring, f.n[s].size = s, s, 1
 	f.watchers[s] = nil
 	f.n[s].gen++
 	f.free = append(f.free, s)

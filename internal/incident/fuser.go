@@ -153,9 +153,12 @@ type Fuser struct {
 
 	// obs and n are indexed by slot: an observation's index for as long as
 	// the Fuser holds it.
-	obs  []obs
-	n    []node
-	byID map[[16]byte]int32
+	obs []obs
+	n   []node
+	// parent is the union-find forest over slots, apart from n so that
+	// find walks a compact array.
+	parent []int32
+	byID   map[[16]byte]int32
 
 	// watchers holds, per block root, the vague observations compatible
 	// with some member of the block (possibly more than once).
@@ -200,9 +203,10 @@ type Fuser struct {
 
 // node is fusion's state of one slot.
 type node struct {
-	// Union-find over blocks: precise observations linked by pairwise
-	// compatibility. ring threads each block's members in a cycle.
-	parent, size, ring int32
+	// Union-find over blocks (with Fuser.parent): precise observations
+	// linked by pairwise compatibility. ring threads each block's members
+	// in a cycle.
+	size, ring int32
 	// clus is the key of the observation's fusion incident: the slot of
 	// the incident's representative observation (-1 before the first
 	// flush, and for a free slot).
@@ -309,12 +313,14 @@ func (f *Fuser) alloc(o *obs) int32 {
 		i = int32(len(f.obs))
 		f.obs = append(f.obs, *o)
 		f.n = append(f.n, node{})
+		f.parent = append(f.parent, 0)
 		f.watchers = append(f.watchers, nil)
 		f.cstats = append(f.cstats, clusterStats{})
 		f.vcand = append(f.vcand, nil)
 	}
 	n := &f.n[i]
-	n.parent, n.size, n.ring, n.clus, n.wroot = i, 1, i, -1, -1
+	n.size, n.ring, n.clus, n.wroot = 1, i, -1, -1
+	f.parent[i] = i
 	n.bmax, n.dep = o.ts, o.ts
 	return i
 }
@@ -577,7 +583,17 @@ func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon float32) 
 		if r := rq + e.ss*g; e.lat-lat > r || lat-e.lat > r {
 			continue
 		}
-		if _, ok := f.compatible(o, &e.view); ok {
+		if e.flags&o.flags&fPoint != 0 {
+			// compatible, inlined for two points (the common case).
+			dt := o.ts - e.ts
+			sa, sb := float64(o.st), float64(e.st)
+			dy := (float64(e.lat) - float64(lat)) * metresPerDegree
+			dx := (float64(e.lon) - float64(lon)) * metresPerDegree * float64(o.cos+e.cos) / 2
+			ma, mb := float64(o.ss), float64(e.ss)
+			if dt*dt/(sa*sa+sb*sb)+(dx*dx+dy*dy)/(ma*ma+mb*mb) <= f.gate2 {
+				f.cands = append(f.cands, e.i)
+			}
+		} else if _, ok := f.compatible(o, &e.view); ok {
 			f.cands = append(f.cands, e.i)
 		}
 	}
@@ -754,9 +770,9 @@ func (f *Fuser) compatible(a, b *view) (float64, bool) {
 }
 
 func (f *Fuser) find(x int32) int32 {
-	for f.n[x].parent != x {
-		f.n[x].parent = f.n[f.n[x].parent].parent
-		x = f.n[x].parent
+	for f.parent[x] != x {
+		f.parent[x] = f.parent[f.parent[x]]
+		x = f.parent[x]
 	}
 	return x
 }
@@ -771,7 +787,7 @@ func (f *Fuser) union(a, b int32) int32 {
 	if f.n[ra].size < f.n[rb].size || (f.n[ra].size == f.n[rb].size && rb < ra) {
 		ra, rb = rb, ra
 	}
-	f.n[rb].parent = ra
+	f.parent[rb] = ra
 	f.n[ra].size += f.n[rb].size
 	f.n[ra].bmax = max(f.n[ra].bmax, f.n[rb].bmax)
 	f.n[ra].ring, f.n[rb].ring = f.n[rb].ring, f.n[ra].ring
@@ -791,6 +807,9 @@ func (f *Fuser) addWatch(root, v int32) {
 	l := f.watchers[root]
 	if n := len(l); n > 0 && l[n-1].v == v && l[n-1].gen == f.n[v].gen {
 		return
+	}
+	if cap(l) == 0 {
+		l = make([]watcher, 0, 8) // most blocks collect a few watchers: skip the smallest sizes
 	}
 	f.watchers[root] = append(l, watcher{v, f.n[v].gen})
 }
