@@ -233,7 +233,8 @@ func FuseOrder(s *simulate.Scenario, cfg incident.Config, order []int) ([]string
 		}
 	}
 	of := make(map[string]string, len(s.Records))
-	for _, inc := range f.Incidents() {
+	// With a Horizon, some incidents have finished: they count too.
+	for _, inc := range append(f.Finished(), f.Incidents()...) {
 		for _, o := range inc.Observations {
 			of[o] = inc.ID
 		}

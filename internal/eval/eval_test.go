@@ -105,12 +105,19 @@ func mixes() map[string]simulate.Config {
 	seed2.Seed = 2
 	seed3 := def
 	seed3.Seed = 3
+	seed4 := def
+	seed4.Seed = 4
+	seed5 := def
+	seed5.Seed = 5
+	naval := simulate.Config{Seed: 13, Days: 2, ShellingPerDay: 200, Barrages: 1, BarrageImpacts: 150,
+		NavalPerDay: 80, FalseRate: 0.04, InventedRate: 0.04, MisstateRate: 0.15}
 	barrages := simulate.Config{Seed: 11, Days: 2, ShellingPerDay: 150, Barrages: 2, BarrageImpacts: 350,
 		NavalPerDay: 5, FalseRate: 0.05, InventedRate: 0.05, MisstateRate: 0.15}
 	front := simulate.Config{Seed: 12, Days: 3, ShellingPerDay: 900, NavalPerDay: 20,
 		FalseRate: 0.02, InventedRate: 0.08, MisstateRate: 0.2}
 	return map[string]simulate.Config{"default": def, "seed 2": seed2, "seed 3": seed3,
-		"barrage-heavy": barrages, "front-heavy": front}
+		"seed 4": seed4, "seed 5": seed5, "barrage-heavy": barrages, "front-heavy": front,
+		"naval-heavy": naval}
 }
 
 // TestFusionBeatsBaseline: on every mix, fusion scores at least the DBSCAN
@@ -121,6 +128,7 @@ func TestFusionBeatsBaseline(t *testing.T) {
 	}
 	for name, cfg := range mixes() {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			s, err := simulate.Generate(cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -227,5 +235,26 @@ func TestDeterminism(t *testing.T) {
 	}
 	if !bytes.Equal(buf.Bytes(), want) {
 		t.Errorf("comparison differs from %s:\n%s", name, buf.Bytes())
+	}
+}
+
+// TestHorizonSamePartition: bounding memory with a Horizon does not change
+// fusion's partition of an arrival-ordered stream, hence its score.
+func TestHorizonSamePartition(t *testing.T) {
+	s, err := simulate.Generate(simulate.Bench(20_000)) // 9 days
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := eval.Fuse(s, incident.Config{Locate: simulate.Locate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := eval.Fuse(s, incident.Config{Locate: simulate.Locate, Horizon: 36 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		sc, _ := eval.BCubed(got, want)
+		t.Errorf("partition with a horizon differs (agreement %+v)", sc)
 	}
 }
