@@ -10,12 +10,13 @@ import (
 	"truce/internal/simulate"
 )
 
-// Benchmarks: go test ./internal/incident -run '^$' -bench Fuse -benchtime 1x
+// Benchmarks: go test ./internal/incident -run '^$' -bench 'Fuse|Stream' -benchtime 1x
 //
 // BenchmarkFuse100k and BenchmarkFuse1M fuse simulate.Bench(n) in arrival
-// order (Add for every record, then Settle) and report ns/obs, and the heap
-// the Fuser retains per observation (heapB/obs). BenchmarkIncidents100k
-// adds the cost of building every Incident value.
+// order (Add for every record, then Settle) and report ns/obs (wall),
+// cpu-ns/obs (process CPU time, the collector included) and the heap the
+// Fuser retains per observation (heapB/obs). BenchmarkIncidents100k adds
+// the cost of building every Incident value. The figures are in doc.go.
 
 var benchScenarios sync.Map // n -> *simulate.Scenario
 

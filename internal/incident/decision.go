@@ -124,7 +124,9 @@ type decisions struct {
 // allow it — a merge of observations already in one incident, a split that
 // would move a whole incident or spans incidents, a status move the state
 // machine forbids — and one wrapping derrors.ErrNotFound when it names an
-// observation the Fuser does not hold. A rejected decision changes nothing.
+// observation the Fuser does not hold (with Config.Horizon, also one whose
+// incident is finished). A rejected decision changes nothing. The
+// observations a merge or split names are never finished.
 //
 // Replaying the same records and decisions in the same order always accepts
 // the same decisions and yields the same incidents.

@@ -270,7 +270,9 @@ func (f *Fuser) Len() int { return len(f.obs) - len(f.free) }
 // wrapping derrors.ErrInvalid when the record breaks the observation
 // contract (it should have been parsed with observation.Parse), and one
 // wrapping derrors.ErrConflict when an observation with the same id was
-// already added; in both cases nothing changes.
+// already added; in both cases nothing changes. With Config.Horizon, Add
+// may finish incidents (see Finished), and a duplicate of an observation
+// whose incident is finished is not detected: it is taken as a late one.
 func (f *Fuser) Add(rec observation.Record) error {
 	o, err := f.compact(&rec)
 	if err != nil {

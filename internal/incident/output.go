@@ -66,7 +66,8 @@ func (f *Fuser) each(fn func(members []int32)) {
 
 // Get returns the incident that contains the observation with id obsID. It
 // returns an error wrapping derrors.ErrNotFound when the Fuser does not hold
-// that observation.
+// that observation (with Config.Horizon, also when its incident is
+// finished).
 func (f *Fuser) Get(obsID string) (Incident, error) {
 	u, ok := parseUUID(obsID)
 	x, found := f.byID[u]
