@@ -154,6 +154,21 @@ func canonical(v any) ([]byte, error) {
 	return jcs.Transform(b)
 }
 
+// withAccepted returns the canonical record with accepted_at set, given
+// its canonical form without: "accepted_at" sorts before every other key of
+// bulletinRecord and alertRecord, and its value needs no escaping, so the
+// RFC 8785 form is the member prepended (TestWithAcceptedIsCanonical).
+func withAccepted(content []byte, t time.Time) []byte {
+	b := make([]byte, 0, len(content)+48)
+	b = append(b, `{"accepted_at":"`...)
+	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, '"')
+	if len(content) > 2 {
+		b = append(b, ',')
+	}
+	return append(b, content[1:]...)
+}
+
 // airRow is one record to write: its id, the hash of its content (the
 // record without accepted_at), its body for an accepted time, and its
 // index columns.
@@ -184,10 +199,7 @@ func (s *Store) WriteBulletins(ctx context.Context, bs []airwar.Bulletin, accept
 		}
 		rows = append(rows, airRow{
 			id: b.ID, hash: sha256.Sum256(content),
-			body: func(t time.Time) ([]byte, error) {
-				rec.AcceptedAt = t.UTC().Format(time.RFC3339Nano)
-				return canonical(rec)
-			},
+			body: func(t time.Time) ([]byte, error) { return withAccepted(content, t), nil },
 			cols: []any{b.Day.String(), b.Start.UnixNano(), b.End.UnixNano(), string(b.Kind), string(b.Command)},
 		})
 	}
@@ -212,10 +224,7 @@ func (s *Store) WriteAlerts(ctx context.Context, as []airwar.Alert, accepted tim
 		}
 		rows = append(rows, airRow{
 			id: a.ID, hash: sha256.Sum256(content),
-			body: func(t time.Time) ([]byte, error) {
-				rec.AcceptedAt = t.UTC().Format(time.RFC3339Nano)
-				return canonical(rec)
-			},
+			body: func(t time.Time) ([]byte, error) { return withAccepted(content, t), nil },
 			cols: []any{string(a.Feed), a.Region, string(a.Level), a.Start.UnixNano(), a.End.UnixNano()},
 		})
 	}
