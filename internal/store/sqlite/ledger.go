@@ -156,7 +156,7 @@ func (h *txHashes) WriteHashes(_ context.Context, start int64, hashes []tlog.Has
 
 // appendLeaves appends encoded entries to the ledger of size n within tx:
 // the leaves and their stored hashes, one row per leaf.
-func appendLeaves(ctx context.Context, tx *sql.Tx, n int64, leaves [][]byte) error {
+func (s *Store) appendLeaves(ctx context.Context, tx *sql.Tx, n int64, leaves [][]byte) error {
 	if len(leaves) == 0 {
 		return nil
 	}
@@ -177,7 +177,7 @@ func appendLeaves(ctx context.Context, tx *sql.Tx, n int64, leaves [][]byte) err
 		}
 		rows[k] = []any{i, leaf, buf}
 	}
-	return insertRows(ctx, tx, "ledger_entries", []string{"idx", "leaf", "hashes"}, rows)
+	return s.insertRows(ctx, tx, "ledger_entries", []string{"idx", "leaf", "hashes"}, rows)
 }
 
 // SaveCheckpoint stores a checkpoint the log signed for a tree of size.
@@ -272,24 +272,26 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
+// rowsPerInsert is how many rows one multi-row INSERT holds.
+const rowsPerInsert = 64
+
 // insertRows inserts rows into table with multi-row INSERT statements.
-func insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
-	per := max(1, maxParams/len(cols))
-	for start := 0; start < len(rows); start += per {
-		chunk := rows[start:min(start+per, len(rows))]
-		var q strings.Builder
-		fmt.Fprintf(&q, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
+	for start := 0; start < len(rows); start += rowsPerInsert {
+		chunk := rows[start:min(start+rowsPerInsert, len(rows))]
 		args := make([]any, 0, len(chunk)*len(cols))
-		for i, r := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(" + placeholders(len(r)) + ")")
+		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, insertSQL(table, cols, len(chunk)), args...); err != nil {
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}
 	}
 	return nil
+}
+
+func insertSQL(table string, cols []string, rows int) string {
+	row := "(" + placeholders(len(cols)) + ")"
+	return fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(cols, ", "),
+		strings.TrimSuffix(strings.Repeat(row+", ", rows), ", "))
 }

@@ -79,12 +79,12 @@ func (s *Store) WriteObservations(ctx context.Context, recs []observation.Prepar
 			r.Region, lat, lon, r.Body, salt, h.size + int64(len(leaves))})
 		leaves = append(leaves, leaf)
 	}
-	if err := insertRows(ctx, tx, "observations", []string{"id", "content_hash", "observed_at", "accepted_at",
+	if err := s.insertRows(ctx, tx, "observations", []string{"id", "content_hash", "observed_at", "accepted_at",
 		"domain", "kind", "source", "organization", "party", "submitter_id", "region", "lat", "lon", "body", "salt", "ledger_idx"}, rows); err != nil {
 		return nil, fmt.Errorf("sqlite: write observations: %w", err)
 	}
 	if !s.withoutLedger {
-		if err := appendLeaves(ctx, tx, h.size, leaves); err != nil {
+		if err := s.appendLeaves(ctx, tx, h.size, leaves); err != nil {
 			return nil, fmt.Errorf("sqlite: write observations: %w", err)
 		}
 	}

@@ -51,7 +51,7 @@ func (s *Store) AppendRecord(ctx context.Context, typ, id string, authorID int64
 	if err != nil {
 		return record.Stored{}, fmt.Errorf("sqlite: append record: %w", err)
 	}
-	if err := appendLeaves(ctx, tx, h.size, [][]byte{leaf}); err != nil {
+	if err := s.appendLeaves(ctx, tx, h.size, [][]byte{leaf}); err != nil {
 		return record.Stored{}, fmt.Errorf("sqlite: append record: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
