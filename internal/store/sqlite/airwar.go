@@ -288,10 +288,10 @@ func (s *Store) writeAir(ctx context.Context, table, entryType string, cols []st
 		leaves = append(leaves, leaf)
 	}
 	all := append(append([]string{"id", "content_hash"}, cols...), "accepted_at", "body", "salt", "ledger_idx")
-	if err := insertRows(ctx, tx, table, all, rows); err != nil {
+	if err := s.insertRows(ctx, tx, table, all, rows); err != nil {
 		return nil, err
 	}
-	if err := appendLeaves(ctx, tx, h.size, leaves); err != nil {
+	if err := s.appendLeaves(ctx, tx, h.size, leaves); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
