@@ -182,8 +182,10 @@ func (rd *Renderer) alertMap(r Report) *svgMap {
 		}
 		m.Regions = append(m.Regions, svgRegion{Code: s.Code, D: s.D, Fill: alertBins[binOf(a.Minutes)].fill, Title: title})
 	}
+	// The legend sits bottom left, over Moldova and the Black Sea.
+	top := rd.height - float64(18*len(alertBins)) - 4
 	for i, b := range alertBins {
-		m.Legend = append(m.Legend, svgLegend{Y: float64(12 + 18*i), Fill: b.fill, Label: b.label})
+		m.Legend = append(m.Legend, svgLegend{Y: top + float64(18*i), Fill: b.fill, Label: b.label})
 	}
 	// A text alternative: the five oblasts longest under alert.
 	rows := slices.Clone(r.Alerts)
