@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -76,8 +77,63 @@ func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, e
 }
 
 // ReadHashes returns stored ledger hashes by tlog stored-hash index.
+// Stored hashes never change, so the upper levels of the tree, which every
+// proof and tile needs, are kept in memory once read.
 func (s *Store) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
-	return readHashes(ctx, s.read, indexes)
+	out := make([]tlog.Hash, len(indexes))
+	var missing []int64
+	var at []int
+	for j, i := range indexes {
+		if h, ok := s.hashes.get(i); ok {
+			out[j] = h
+			continue
+		}
+		missing = append(missing, i)
+		at = append(at, j)
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	read, err := readHashes(ctx, s.read, missing)
+	if err != nil {
+		return nil, err
+	}
+	for k, h := range read {
+		out[at[k]] = h
+		s.hashes.put(missing[k], h)
+	}
+	return out, nil
+}
+
+// hashCache keeps stored hashes of the tree's upper levels. They are
+// immutable, so the cache needs no invalidation, only a bound.
+type hashCache struct {
+	mu sync.Mutex
+	m  map[int64]tlog.Hash
+}
+
+const (
+	hashCacheMinLevel = 4       // nodes over at least 16 leaves
+	hashCacheMax      = 1 << 17 // 128k hashes, 4 MiB
+)
+
+func (c *hashCache) get(i int64) (tlog.Hash, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.m[i]
+	return h, ok
+}
+
+func (c *hashCache) put(i int64, h tlog.Hash) {
+	if level, _ := tlog.SplitStoredHashIndex(i); level < hashCacheMinLevel {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= hashCacheMax {
+		c.m = make(map[int64]tlog.Hash)
+	}
+	c.m[i] = h
 }
 
 // ReadEntries returns the encoded entries with start ≤ index < end.

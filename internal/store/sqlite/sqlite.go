@@ -32,6 +32,8 @@ type Store struct {
 	read  *sql.DB
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// hashes caches the ledger's upper-level hashes.
+	hashes hashCache
 	// withoutLedger skips ledger entries. Only the benchmark that measures
 	// what the ledger costs sets it; truce never runs without its ledger.
 	withoutLedger bool
