@@ -22,6 +22,7 @@ import (
 	"truce/internal/ledger"
 	"truce/internal/metrics"
 	"truce/internal/region"
+	"truce/internal/report"
 )
 
 func runServe(ctx context.Context, e env, args []string) error {
@@ -75,6 +76,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	reports, err := report.NewRenderer(boundaries)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	incidents := fusion.New(store, incident.Config{Locate: boundaries.Locate}, log)
 	if err := incidents.Load(ctx); err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -110,7 +115,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	background.Go(func() { publisher.Run(bg, *interval) })
 
 	api := httpapi.NewHandler(httpapi.Config{Store: store, Writer: committer, Logger: log, Metrics: reg, MaxBody: *maxBody,
-		LogVerifier: publisher.Verifier(), Incidents: incidents})
+		LogVerifier: publisher.Verifier(), Incidents: incidents, Reports: reports})
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,

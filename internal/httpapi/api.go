@@ -59,6 +59,8 @@ type Config struct {
 	LogVerifier note.Verifier
 	// Incidents is the live view of incidents.
 	Incidents Incidents
+	// Reports draws daily reports (maps and charts).
+	Reports *report.Renderer
 }
 
 // Handler is the API.
@@ -66,6 +68,7 @@ type Handler struct {
 	store     Store
 	writer    Writer
 	incidents Incidents
+	reports   *report.Renderer
 	log       *slog.Logger
 	now       func() time.Time
 	maxBody   int64
@@ -118,7 +121,7 @@ func (h *Handler) routes() []route {
 // NewHandler returns the API handler.
 func NewHandler(cfg Config) *Handler {
 	h := &Handler{
-		store: cfg.Store, writer: cfg.Writer, incidents: cfg.Incidents, log: cfg.Logger, now: cfg.Now,
+		store: cfg.Store, writer: cfg.Writer, incidents: cfg.Incidents, reports: cfg.Reports, log: cfg.Logger, now: cfg.Now,
 		maxBody: cfg.MaxBody, workers: cfg.Workers, mux: http.NewServeMux(),
 	}
 	if h.log == nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"truce/data"
 	"truce/internal/auth"
 	"truce/internal/checkpoint"
 	"truce/internal/fusion"
@@ -20,6 +21,8 @@ import (
 	"truce/internal/ingest"
 	"truce/internal/ledger"
 	"truce/internal/metrics"
+	"truce/internal/region"
+	"truce/internal/report"
 	"truce/internal/store/sqlite"
 )
 
@@ -54,7 +57,11 @@ func newServer(t testing.TB, maxBody int64) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := httpapi.NewHandler(httpapi.Config{Store: store, Writer: c, Metrics: metrics.New(), MaxBody: maxBody,
+	reports, err := report.NewRenderer(boundaries(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := httpapi.NewHandler(httpapi.Config{Reports: reports, Store: store, Writer: c, Metrics: metrics.New(), MaxBody: maxBody,
 		Now: func() time.Time { return now }, LogVerifier: pub.Verifier(), Incidents: incidents})
 	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
@@ -72,6 +79,21 @@ func (s *server) publish() {
 	if _, err := s.publisher.Publish(context.Background()); err != nil {
 		s.t.Fatal(err)
 	}
+}
+
+// boundaries reads the shipped oblast boundaries.
+func boundaries(t testing.TB) *region.Boundaries {
+	t.Helper()
+	f, err := data.FS().Open(data.Oblasts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := region.LoadBoundaries(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // now is the server clock in tests.

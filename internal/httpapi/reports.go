@@ -4,31 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"sync"
 
-	"truce/data"
 	"truce/internal/airwar"
 	"truce/internal/auth"
 	"truce/internal/derrors"
-	"truce/internal/region"
 	"truce/internal/report"
 )
-
-// reportRenderer draws daily reports with the shipped oblast boundaries. It
-// is built once, on the first report asked for, from embedded data that
-// never changes, so it is a constant rather than state (as airwar.Kyiv is).
-var reportRenderer = sync.OnceValues(func() (*report.Renderer, error) {
-	f, err := data.FS().Open(data.Oblasts)
-	if err != nil {
-		return nil, fmt.Errorf("httpapi: report renderer: %w", err)
-	}
-	defer f.Close()
-	b, err := region.LoadBoundaries(f)
-	if err != nil {
-		return nil, fmt.Errorf("httpapi: report renderer: %w", err)
-	}
-	return report.NewRenderer(b)
-})
 
 // dailyReport answers the daily report of {day} (YYYY-MM-DD, Kyiv time),
 // as JSON or, with ?format=md or html, Markdown or an HTML page. Anyone may
@@ -51,9 +32,9 @@ func (h *Handler) dailyReport(w http.ResponseWriter, r *http.Request, _ *auth.Us
 			return derrors.Invalid(key, "unknown query parameter")
 		}
 	}
-	rd, err := reportRenderer()
-	if err != nil {
-		return err
+	rd := h.reports
+	if rd == nil {
+		return fmt.Errorf("httpapi: daily report: no renderer configured")
 	}
 	in, err := report.Load(r.Context(), h.store, day)
 	if err != nil {
