@@ -6,9 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"truce/data"
 	"truce/internal/airwar"
-	"truce/internal/region"
 	"truce/internal/report"
 )
 
@@ -72,12 +70,7 @@ func runReport(ctx context.Context, e env, args []string) error {
 // newReportRenderer returns a report renderer that draws its maps from the
 // shipped oblast boundaries.
 func newReportRenderer() (*report.Renderer, error) {
-	f, err := data.FS().Open(data.Oblasts)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := region.LoadBoundaries(f)
+	b, err := loadBoundaries()
 	if err != nil {
 		return nil, err
 	}
