@@ -137,7 +137,7 @@ func (f *Fuser) Apply(d Decision) error {
 	idx := make([]int32, len(d.Observations))
 	for i, s := range d.Observations {
 		u, _ := parseUUID(s)
-		x, ok := f.byID[u]
+		x, ok := f.lookup(u)
 		if !ok {
 			return fmt.Errorf("incident: decision: observation %s: %w", s, derrors.ErrNotFound)
 		}

@@ -268,7 +268,7 @@ func (f *Fuser) finish(u int32, gone [][16]byte) [][16]byte {
 // release forgets observation s and frees its slot.
 func (f *Fuser) release(s int32) {
 	o := &f.obs[s]
-	delete(f.byID, o.id)
+	f.deleteID(o.id, s)
 	if f.dec.byAnchor != nil {
 		delete(f.dec.byAnchor, s)
 	}

@@ -158,7 +158,7 @@ type Fuser struct {
 	// parent is the union-find forest over slots, apart from n so that
 	// find walks a compact array.
 	parent []int32
-	byID   map[[16]byte]int32
+	byID   idTable // observation id -> slot
 
 	// watchers holds, per block root, the vague observations compatible
 	// with some member of the block (possibly more than once).
@@ -245,7 +245,6 @@ func New(cfg Config) *Fuser {
 		gate:      g,
 		gate2:     g * g,
 		kinds:     newKindTable(),
-		byID:      map[[16]byte]int32{},
 		regOnlyN:  []int32{0},
 		sourceIdx: map[observation.Source]uint8{},
 		lastID:    map[int32][16]byte{},
@@ -278,7 +277,7 @@ func (f *Fuser) Add(rec observation.Record) error {
 	if err != nil {
 		return fmt.Errorf("incident: add %s: %w", rec.ID, err)
 	}
-	if _, dup := f.byID[o.id]; dup {
+	if _, dup := f.lookup(o.id); dup {
 		return fmt.Errorf("incident: add %s: %w", rec.ID, derrors.ErrConflict)
 	}
 	if f.ev.on {
@@ -288,7 +287,7 @@ func (f *Fuser) Add(rec observation.Record) error {
 		}
 	}
 	i := f.alloc(&o)
-	f.byID[o.id] = i
+	f.putID(o.id, i)
 	if f.obs[i].vague() {
 		f.addVague(i)
 	} else {

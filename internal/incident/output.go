@@ -70,7 +70,7 @@ func (f *Fuser) each(fn func(members []int32)) {
 // finished).
 func (f *Fuser) Get(obsID string) (Incident, error) {
 	u, ok := parseUUID(obsID)
-	x, found := f.byID[u]
+	x, found := f.lookup(u)
 	if !ok || !found {
 		return Incident{}, fmt.Errorf("incident: observation %s: %w", obsID, derrors.ErrNotFound)
 	}

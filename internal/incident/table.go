@@ -92,3 +92,107 @@ func regionKey(region uint16) uint64 {
 	}
 	return k
 }
+
+// idTable maps observation ids to slots: open addressing with linear
+// probing over a hash of the id. It stores the hash beside the slot and
+// compares the full id only on a matching hash, so a lookup reads one
+// cache line of the table; the table holds no pointers for the collector
+// to scan. Hash 0 marks an empty entry.
+type idTable struct {
+	e []idEntry
+	n int
+}
+
+type idEntry struct {
+	h uint64
+	v int32
+}
+
+func hashID(id *[16]byte) uint64 {
+	lo := uint64(id[0]) | uint64(id[1])<<8 | uint64(id[2])<<16 | uint64(id[3])<<24 |
+		uint64(id[4])<<32 | uint64(id[5])<<40 | uint64(id[6])<<48 | uint64(id[7])<<56
+	hi := uint64(id[8]) | uint64(id[9])<<8 | uint64(id[10])<<16 | uint64(id[11])<<24 |
+		uint64(id[12])<<32 | uint64(id[13])<<40 | uint64(id[14])<<48 | uint64(id[15])<<56
+	h := mix(lo ^ mix(hi^0x2545f4914f6cdd1d))
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+// lookup returns the slot of the observation with id, if the Fuser holds
+// it.
+func (f *Fuser) lookup(id [16]byte) (int32, bool) {
+	t := &f.byID
+	if len(t.e) == 0 {
+		return -1, false
+	}
+	h := hashID(&id)
+	mask := uint64(len(t.e) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		e := t.e[i]
+		if e.h == 0 {
+			return -1, false
+		}
+		if e.h == h && f.obs[e.v].id == id {
+			return e.v, true
+		}
+	}
+}
+
+// putID records that slot v holds the observation with id, which the
+// table must not hold yet.
+func (f *Fuser) putID(id [16]byte, v int32) {
+	t := &f.byID
+	if 2*(t.n+1) > len(t.e) {
+		old := t.e
+		size := max(1024, 2*len(old))
+		t.e = make([]idEntry, size)
+		mask := uint64(size - 1)
+		for _, e := range old {
+			if e.h != 0 {
+				i := e.h & mask
+				for t.e[i].h != 0 {
+					i = (i + 1) & mask
+				}
+				t.e[i] = e
+			}
+		}
+	}
+	h := hashID(&id)
+	mask := uint64(len(t.e) - 1)
+	i := h & mask
+	for t.e[i].h != 0 {
+		i = (i + 1) & mask
+	}
+	t.e[i] = idEntry{h, v}
+	t.n++
+}
+
+// deleteID forgets the observation with id (held in slot v), shifting
+// back the entries that probed past it.
+func (f *Fuser) deleteID(id [16]byte, v int32) {
+	t := &f.byID
+	if len(t.e) == 0 {
+		return
+	}
+	h := hashID(&id)
+	mask := uint64(len(t.e) - 1)
+	i := h & mask
+	for t.e[i].h != h || t.e[i].v != v {
+		if t.e[i].h == 0 {
+			return
+		}
+		i = (i + 1) & mask
+	}
+	for j := (i + 1) & mask; t.e[j].h != 0; j = (j + 1) & mask {
+		// Move e[j] into the hole at i unless its home lies cyclically
+		// in (i, j].
+		if home := t.e[j].h & mask; (j-home)&mask >= (j-i)&mask {
+			t.e[i] = t.e[j]
+			i = j
+		}
+	}
+	t.e[i] = idEntry{}
+	t.n--
+}
