@@ -17,7 +17,6 @@ import (
 	"truce/internal/derrors"
 	"truce/internal/fusion"
 	"truce/internal/incident"
-	"truce/internal/observation"
 )
 
 // Incidents is the live view of incidents.
@@ -64,15 +63,9 @@ func parseIncidentQuery(r *http.Request) (fusion.Query, error) {
 		case "bbox":
 			q.BBox, err = parseBBox(v)
 		case "domain":
-			q.Domain = observation.Domain(v)
-			if observation.Kinds(q.Domain) == nil {
-				err = derrors.Invalid(key, "must be one of land, sea, air")
-			}
+			q.Domain, err = parseDomain(key, v)
 		case "kind":
-			q.Kind = observation.Kind(v)
-			if _, ok := observation.DomainOf(q.Kind); !ok {
-				err = derrors.Invalid(key, "unknown kind %q", v)
-			}
+			q.Kind, err = parseKind(key, v)
 		case "status":
 			q.Status = incident.Status(v)
 			if !incident.ValidStatus(q.Status) {
@@ -81,10 +74,7 @@ func parseIncidentQuery(r *http.Request) (fusion.Query, error) {
 		case "region":
 			q.Region = v
 		case "limit":
-			q.Limit, err = strconv.Atoi(v)
-			if err != nil || q.Limit < 1 || q.Limit > maxLimit {
-				err = derrors.Invalid(key, "must be an integer from 1 to %d", maxLimit)
-			}
+			q.Limit, err = parseLimit(key, v)
 		case "cursor":
 			q.After, err = decodeIncidentCursor(v)
 		default:

@@ -35,9 +35,9 @@ func (h *Handler) listLedgerRecords(w http.ResponseWriter, r *http.Request, u *a
 		case "type":
 			typ = v
 		case "limit":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > maxLimit {
-				return derrors.Invalid(key, "must be an integer from 1 to %d", maxLimit)
+			n, err := parseLimit(key, v)
+			if err != nil {
+				return err
 			}
 			limit = n
 		case "cursor":

@@ -184,25 +184,16 @@ func parseObservationFilter(r *http.Request) (observation.Filter, error) {
 		case "to":
 			f.To, err = parseTime(key, v)
 		case "domain":
-			f.Domain = observation.Domain(v)
-			if observation.Kinds(f.Domain) == nil {
-				err = derrors.Invalid(key, "must be one of land, sea, air")
-			}
+			f.Domain, err = parseDomain(key, v)
 		case "kind":
-			f.Kind = observation.Kind(v)
-			if _, ok := observation.DomainOf(f.Kind); !ok {
-				err = derrors.Invalid(key, "unknown kind %q", v)
-			}
+			f.Kind, err = parseKind(key, v)
 		case "source":
 			f.Source = observation.Source(v)
 			if !observation.ValidSource(f.Source) {
 				err = derrors.Invalid(key, "must be one of %v", observation.Sources())
 			}
 		case "limit":
-			f.Limit, err = strconv.Atoi(v)
-			if err != nil || f.Limit < 1 || f.Limit > maxLimit {
-				err = derrors.Invalid(key, "must be an integer from 1 to %d", maxLimit)
-			}
+			f.Limit, err = parseLimit(key, v)
 		case "cursor":
 			var p observation.Position
 			p, err = decodeCursor(v)
@@ -218,14 +209,6 @@ func parseObservationFilter(r *http.Request) (observation.Filter, error) {
 		return f, derrors.Invalid("to", "must be after from")
 	}
 	return f, nil
-}
-
-func parseTime(field, v string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, v)
-	if err != nil {
-		return t, derrors.Invalid(field, "must be an RFC 3339 time such as 2025-06-01T00:00:00Z")
-	}
-	return t, nil
 }
 
 // A cursor is opaque to clients: base64url of "o1:<unix ns>:<seq>".
