@@ -63,6 +63,11 @@ const replayPage = 5000
 func (s *Service) Load(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.load(ctx)
+}
+
+// load is Load with s.mu held.
+func (s *Service) load(ctx context.Context) error {
 	start := time.Now()
 	s.fuser = incident.New(s.cfg)
 	var after *observation.Position
@@ -240,11 +245,9 @@ func (s *Service) Decide(ctx context.Context, inc string, d incident.Decision, a
 		// The decision is applied in memory but not stored: rebuild the
 		// view from what is stored, so memory never holds more than the
 		// ledger.
-		s.mu.Unlock()
-		if lerr := s.Load(ctx); lerr != nil {
+		if lerr := s.load(context.WithoutCancel(ctx)); lerr != nil {
 			s.log.ErrorContext(ctx, "fusion: reload after a failed decision", slog.Any("err", lerr))
 		}
-		s.mu.Lock()
 		return incident.Incident{}, fmt.Errorf("fusion: decision: %w", err)
 	}
 	s.absorb()
