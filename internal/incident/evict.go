@@ -272,25 +272,23 @@ func (f *Fuser) release(s int32) {
 	if f.dec.byAnchor != nil {
 		delete(f.dec.byAnchor, s)
 	}
-	var ci int32
-	b := listOf(o)
+	ci, b := f.cellOf(o), listOf(o)
 	if o.point() {
 		l := int(o.level) / nTime
-		cs := spaceCells[l]
-		ci = f.grid.get(cellKey(l, cellX(o.plon, cs), cellY(o.plat, cs)))
 		f.spaceN[l]--
 		if !o.vague() {
 			f.preciseN[l]--
 		}
 	} else {
-		ci = f.byRegion.get(regionKey(o.region))
 		f.regOnlyN[o.region]--
+	}
+	if o.flags&fSettled != 0 {
+		f.cells[ci].settled[b-nTime]--
 	}
 	if k := ci*int32(2*nTime) + int32(b); !f.ev.listMark[k] {
 		f.ev.listMark[k] = true
 		f.ev.lists = append(f.ev.lists, k)
 	}
-	f.vcand[s] = nil
 	*o = obs{}
 	o.flags = fFree
 	f.n[s].clus = -1

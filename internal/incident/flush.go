@@ -91,18 +91,32 @@ func (f *Fuser) touch(k int32) {
 // within the gate; ties go to the cluster whose key has the smaller id.
 // When no cluster is within the gate, or the best is not nearer than the
 // second best by Ambiguity, v is an incident of its own.
+//
+// The first attach settles v: it becomes a watcher of the blocks of its
+// candidates, and precise observations added later find it themselves.
 func (f *Fuser) attach(v int32) {
 	o := &f.obs[v]
+	settled := o.flags&fSettled != 0
+	if !settled {
+		f.settle(v)
+	}
+	f.preciseCandidates(v)
 	best, bestQ, secondQ := int32(-1), math.Inf(1), math.Inf(1)
 	dep := o.ts
 	f.kstamp++
-	for _, c := range f.vcand[v] {
+	for _, c := range f.cands {
 		k := f.n[c].clus
 		if f.n[k].kmark == f.kstamp {
 			continue
 		}
 		f.n[k].kmark = f.kstamp
-		dep = max(dep, f.n[f.find(k)].bmax) // k's block is c's
+		r := f.find(k) // k's block is c's
+		dep = max(dep, f.n[r].bmax)
+		if !settled {
+			// Consecutive entries for one block collapse in addWatch.
+			f.addWatch(r, v)
+			f.n[v].wroot = r
+		}
 		q, ok := f.attachDist(o, &f.cstats[k])
 		if !ok {
 			continue

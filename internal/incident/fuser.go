@@ -3,7 +3,6 @@ package incident
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"time"
 
@@ -106,6 +105,7 @@ const (
 	fLate                 // arrived more than Horizon late: fused as vague
 	fPinned               // named by a merge or split: never finished
 	fFree                 // the slot holds no observation
+	fSettled              // vague, attached at least once: a watcher of the blocks it matches
 )
 
 // view is what the pairwise test reads of an observation. The index keeps
@@ -179,9 +179,6 @@ type Fuser struct {
 	kstamp                 uint32
 
 	cstats []clusterStats // per cluster key
-	// vcand holds, per vague observation, the precise observations
-	// compatible with it: attach re-reads it instead of searching again.
-	vcand [][]int32
 	// free holds the slots of finished observations, for reuse.
 	free []int32
 
@@ -317,7 +314,6 @@ func (f *Fuser) alloc(o *obs) int32 {
 		f.parent = append(f.parent, 0)
 		f.watchers = append(f.watchers, nil)
 		f.cstats = append(f.cstats, clusterStats{})
-		f.vcand = append(f.vcand, nil)
 	}
 	n := &f.n[i]
 	n.size, n.ring, n.clus, n.wroot = 1, i, -1, -1
@@ -435,42 +431,30 @@ func (f *Fuser) addPrecise(i int32) {
 			f.addWatch(root, v)
 			f.n[v].wroot = root
 		}
-		f.vcand[v] = append(f.vcand[v], i)
 	}
 	f.dirtyP = append(f.dirtyP, i)
 }
 
-// addVague registers a new vague observation as a watcher of the blocks of
-// the precise observations it is compatible with. Vague observations are
-// never linked with each other.
+// addVague queues a new vague observation for attach, which searches its
+// precise candidates and makes it a watcher of their blocks at the next
+// flush. Until then no precise observation needs to find it: it is new to
+// the flush anyway. Vague observations are never linked with each other.
 func (f *Fuser) addVague(i int32) {
-	f.candidates(i)
-	f.kstamp++
-	for _, c := range f.cands {
-		if r := f.find(c); f.n[r].kmark != f.kstamp {
-			f.n[r].kmark = f.kstamp
-			f.addWatch(r, i)
-			f.n[i].wroot = r
-		}
-	}
-	// Keep the candidates, so that attach need not search again; precise
-	// observations added later append themselves.
-	f.vcand[i] = slices.Clone(f.cands)
 	f.dirtyV = append(f.dirtyV, i)
 }
 
 // candidates sets f.cands to the indexed observations compatible with
-// observation i (which may itself be indexed, and then is included). A
-// precise observation needs all of them (the vague ones become watchers of
-// its block); a vague one, and the re-clustering of a block, only the
-// precise ones.
+// precise observation i (which may itself be indexed, and then is
+// included): the precise ones, and the settled vague ones, which become
+// watchers of its block. Vague observations not settled yet are skipped
+// list by list: attach will find i itself.
 func (f *Fuser) candidates(i int32) {
 	f.cands = f.cands[:0]
 	o := &f.obs[i]
 	f.preciseOnly = o.vague()
 	if o.point() {
 		f.gridQuery(o)
-		if !f.preciseOnly && o.region != 0 && f.regOnlyN[o.region] > 0 {
+		if !f.preciseOnly && o.region != 0 && f.regSettled(o.region) {
 			f.regionOnlyQuery(o)
 		}
 	} else {
@@ -528,7 +512,7 @@ func (f *Fuser) gridQuery(o *obs) {
 				}
 				c := &f.cells[ci]
 				for b := range nl {
-					if len(c.lists[b]) > 0 {
+					if len(c.lists[b]) > 0 && (b < nTime || c.settled[b-nTime] > 0) {
 						f.scan(&o.view, c.lists[b], ts, dts[b%nTime], flat, flon)
 					}
 				}
@@ -598,6 +582,16 @@ func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon float32) 
 			f.cands = append(f.cands, e.i)
 		}
 	}
+}
+
+// regSettled reports whether some region-only observation of region r is
+// settled.
+func (f *Fuser) regSettled(r uint16) bool {
+	if f.regOnlyN[r] == 0 {
+		return false
+	}
+	ci := f.byRegion.get(regionKey(r))
+	return ci >= 0 && f.cells[ci].settled[0] > 0
 }
 
 // regionOnlyQuery scans the region-only observations of o's region within
@@ -672,8 +666,10 @@ type entry struct {
 
 // cell holds, per time class, its observations sorted by time: the
 // precise ones in lists[class], the vague ones in lists[nTime+class].
+// settled[class] counts the settled vague ones.
 type cell struct {
-	lists [2 * nTime][]entry
+	lists   [2 * nTime][]entry
+	settled [nTime]int32
 }
 
 // listOf returns the index in cell.lists of an observation's list.
@@ -716,6 +712,24 @@ func (f *Fuser) insert(idx *table, k uint64, b int, e entry) {
 	copy(l[j+1:], l[j:])
 	l[j] = e
 	f.cells[ci].lists[b] = l
+}
+
+// cellOf returns the index in f.cells of observation o's cell.
+func (f *Fuser) cellOf(o *obs) int32 {
+	if o.point() {
+		l := int(o.level) / nTime
+		cs := spaceCells[l]
+		return f.grid.get(cellKey(l, cellX(o.plon, cs), cellY(o.plat, cs)))
+	}
+	return f.byRegion.get(regionKey(o.region))
+}
+
+// settle marks vague observation v as settled: from now on, precise
+// observations added later find it and make it a watcher of their blocks.
+func (f *Fuser) settle(v int32) {
+	o := &f.obs[v]
+	o.flags |= fSettled
+	f.cells[f.cellOf(o)].settled[listOf(o)-nTime]++
 }
 
 // index makes observation i findable by later ones.
