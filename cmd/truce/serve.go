@@ -99,6 +99,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		background.Wait()
 	}()
 	background.Go(func() { committer.Run(bg) })
+	background.Go(func() { incidents.Run(bg, 250*time.Millisecond) })
 
 	publisher, err := checkpoint.New(store, skey, log)
 	if err != nil {

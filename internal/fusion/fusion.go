@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -41,11 +42,16 @@ type Service struct {
 	fuser  *incident.Fuser
 	byID   map[string]*incident.Incident
 	sorted []*incident.Incident // by Start, then ID; nil when stale
-	// stale means records were added since the view last took the
-	// fuser's changes. Writers only add; the next reader brings the view
-	// up to date, so that the cost of re-clustering is paid once per read
-	// rather than once per commit.
+	// stale means records were fused since the view last took the
+	// fuser's changes. The next reader brings the view up to date, so the
+	// cost of re-clustering is paid once per read, not once per commit.
 	stale bool
+
+	// pending holds committed records not yet fused, in commit order.
+	// The write path only appends to it; fusing happens off that path
+	// (Run, or the next reader).
+	pendMu  sync.Mutex
+	pending []observation.Record
 }
 
 // New returns an empty service; call Load before use.
@@ -69,6 +75,9 @@ func (s *Service) Load(ctx context.Context) error {
 // load is Load with s.mu held.
 func (s *Service) load(ctx context.Context) error {
 	start := time.Now()
+	s.pendMu.Lock()
+	s.pending = nil // the store holds them; the replay reads them
+	s.pendMu.Unlock()
 	s.fuser = incident.New(s.cfg)
 	var after *observation.Position
 	n := 0
@@ -139,25 +148,57 @@ func (s *Service) absorb() {
 	}
 }
 
-// Add fuses newly committed records. Call it in commit order.
+// Add queues newly committed records for fusion. Call it in commit order;
+// it returns at once.
 func (s *Service) Add(recs []observation.Record) {
 	if len(recs) == 0 {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.pendMu.Lock()
+	s.pending = append(s.pending, recs...)
+	s.pendMu.Unlock()
+}
+
+// fuse fuses the queued records. The caller holds s.mu.
+func (s *Service) fuse() {
+	s.pendMu.Lock()
+	recs := s.pending
+	s.pending = nil
+	s.pendMu.Unlock()
 	for _, r := range recs {
-		if err := s.fuser.Add(r); err != nil {
+		// A record already fused (a reload read it from the store while it
+		// was queued) is a conflict, and nothing to do.
+		if err := s.fuser.Add(r); err != nil && !errors.Is(err, derrors.ErrConflict) {
 			s.log.Error("fusion: add", slog.String("observation", r.ID), slog.Any("err", err))
 		}
 	}
-	s.stale = true
+	if len(recs) > 0 {
+		s.stale = true
+	}
 }
 
 // fresh brings the view up to date. The caller holds s.mu.
 func (s *Service) fresh() {
+	s.fuse()
 	if s.stale {
 		s.absorb()
+	}
+}
+
+// Run fuses queued records every interval until ctx is done, so that the
+// queue stays short between reads.
+func (s *Service) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.mu.Lock()
+			s.fuse()
+			s.mu.Unlock()
+		}
 	}
 }
 
