@@ -49,6 +49,7 @@ func newServer(t testing.TB, maxBody int64) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { c.Run(ctx); close(done) }()
+	go incidents.Run(ctx, 100*time.Millisecond) // fusion runs beside the write path, as in serve
 	skey, _, err := ledger.GenerateKey("test.example/log")
 	if err != nil {
 		t.Fatal(err)
