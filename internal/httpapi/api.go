@@ -6,6 +6,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -195,7 +196,7 @@ func (h *Handler) authenticate(r *http.Request) (*auth.User, error) {
 	}
 	u, err := h.store.UserByTokenHash(r.Context(), auth.HashToken(token))
 	if err != nil {
-		if err == derrors.ErrNotFound {
+		if errors.Is(err, derrors.ErrNotFound) {
 			return nil, derrors.ErrUnauthenticated
 		}
 		return nil, err
