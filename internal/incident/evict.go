@@ -285,9 +285,9 @@ func (f *Fuser) release(s int32) {
 	if o.flags&fSettled != 0 {
 		f.cells[ci].settled[b-nTime]--
 	}
-	if k := ci*int32(2*nTime) + int32(b); !f.ev.listMark[k] {
-		f.ev.listMark[k] = true
-		f.ev.lists = append(f.ev.lists, k)
+	f.compactLater(ci*int32(2*nTime) + int32(b))
+	if o.point() && !o.vague() && o.region != 0 {
+		f.compactLater(f.byRegion.get(regionKey(o.region)) * int32(2*nTime)) // its region's lists[0]
 	}
 	*o = obs{}
 	o.flags = fFree
@@ -296,6 +296,15 @@ func (f *Fuser) release(s int32) {
 	f.watchers[s] = nil
 	f.n[s].gen++
 	f.free = append(f.free, s)
+}
+
+// compactLater queues cell list k (cell index × 2nTime + list) for the
+// sweep to drop released entries from.
+func (f *Fuser) compactLater(k int32) {
+	if !f.ev.listMark[k] {
+		f.ev.listMark[k] = true
+		f.ev.lists = append(f.ev.lists, k)
+	}
 }
 
 // Finished returns the incidents finished since the previous call, ordered

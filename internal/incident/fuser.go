@@ -165,8 +165,7 @@ type Fuser struct {
 	watchers [][]watcher
 
 	grid      table                  // (spatial level, cell) -> index in cells
-	byRegion  table                  // region -> index in cells: lists[0] holds its region-only observations
-	regionBox []box                  // per region, the bounding box of its point observations
+	byRegion  table                  // region -> index in cells: lists[0] holds its precise point observations, lists[nTime] its region-only ones
 	cells     []cell                 //
 	spaceN    [len(spaceCells)]int32 // observations per spatial level
 	preciseN  [len(spaceCells)]int32 // precise observations per spatial level
@@ -476,11 +475,8 @@ func (f *Fuser) preciseCandidates(i int32) {
 
 func (f *Fuser) gridQuery(o *obs) {
 	reachM, reachS := f.gate*float64(o.ss), f.gate*float64(o.st)
+	reachS2 := reachS * reachS
 	ts := o.ts
-	var dts [nTime]float64
-	for b, r := range timeReach {
-		dts[b] = math.Sqrt(reachS*reachS + r*r)
-	}
 	// One longitude bound for every level, from the widest box: cos of the
 	// largest |latitude| the query can reach.
 	dmax := reachM + spaceCells[len(spaceCells)-1]
@@ -513,7 +509,10 @@ func (f *Fuser) gridQuery(o *obs) {
 				c := &f.cells[ci]
 				for b := range nl {
 					if len(c.lists[b]) > 0 && (b < nTime || c.settled[b-nTime] > 0) {
-						f.scan(&o.view, c.lists[b], ts, dts[b%nTime], flat, flon)
+						// The list's time reach is at most Gate times its
+						// largest time uncertainty.
+						r := f.gate * float64(c.maxSt[b])
+						f.scan(&o.view, c.lists[b], ts, math.Sqrt(reachS2+r*r), flat, flon)
 					}
 				}
 			}
@@ -559,7 +558,9 @@ func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon float32) 
 	if dlat == math.MaxFloat32 {
 		g, rq = 0, math.MaxFloat32 // a region query: no spatial bound
 	}
+	zzLists++
 	for i := lo; i < len(list) && list[i].ts <= ts+dt; i++ {
+		zzEntries++
 		e := &list[i]
 		if e.lat-lat > dlat || lat-e.lat > dlat || e.lon-lon > dlon || lon-e.lon > dlon ||
 			e.flags&skip != 0 || kinds&(1<<e.kind) == 0 {
@@ -606,52 +607,13 @@ func (f *Fuser) regionOnlyQuery(o *obs) {
 }
 
 // regionPointQuery finds the point observations compatible with
-// region-only observation o: those of its region within regionWindowS. It
-// searches the grid over the bounding box of every point seen in the
-// region, which holds them all.
+// region-only observation o: those of its region within regionWindowS. The
+// region's cell keeps its precise point observations in lists[0], sorted
+// by time, for this query alone.
 func (f *Fuser) regionPointQuery(o *obs) {
-	if int(o.region) >= len(f.regionBox) || !f.regionBox[o.region].set {
-		return
+	if ci := f.byRegion.get(regionKey(o.region)); ci >= 0 {
+		f.scan(&o.view, f.cells[ci].lists[0], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32)
 	}
-	bb := f.regionBox[o.region]
-	ts := o.ts
-	for l, n := range f.spaceN {
-		if n == 0 {
-			continue
-		}
-		cs := spaceCells[l]
-		y0, y1 := cellY(bb.lat0, cs), cellY(bb.lat1, cs)
-		x0, x1 := cellX(bb.lon0, cs), cellX(bb.lon1, cs)
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
-				ci := f.grid.get(cellKey(l, x, y))
-				if ci < 0 {
-					continue
-				}
-				c := &f.cells[ci]
-				for b := range nTime { // precise lists only
-					if len(c.lists[b]) > 0 {
-						f.scan(&o.view, c.lists[b], ts, regionWindowS, math.MaxFloat32, math.MaxFloat32)
-					}
-				}
-			}
-		}
-	}
-}
-
-// box is the bounding box of the points seen in a region.
-type box struct {
-	lat0, lat1, lon0, lon1 float64
-	set                    bool
-}
-
-func (b *box) add(lat, lon float64) {
-	if !b.set {
-		*b = box{lat, lat, lon, lon, true}
-		return
-	}
-	b.lat0, b.lat1 = min(b.lat0, lat), max(b.lat1, lat)
-	b.lon0, b.lon1 = min(b.lon0, lon), max(b.lon1, lon)
 }
 
 func cellY(lat, cs float64) int64 { return int64(math.Floor(lat * metresPerDegree / cs)) }
@@ -666,10 +628,13 @@ type entry struct {
 
 // cell holds, per time class, its observations sorted by time: the
 // precise ones in lists[class], the vague ones in lists[nTime+class].
-// settled[class] counts the settled vague ones.
+// settled[class] counts the settled vague ones; maxSt holds, per list, the
+// largest time uncertainty it ever held (a list's class bounds it more
+// loosely: precise observations reach at most Gate × 15 minutes).
 type cell struct {
 	lists   [2 * nTime][]entry
 	settled [nTime]int32
+	maxSt   [2 * nTime]float32
 }
 
 // listOf returns the index in cell.lists of an observation's list.
@@ -691,7 +656,9 @@ func (f *Fuser) insert(idx *table, k uint64, b int, e entry) {
 		f.cells = append(f.cells, cell{})
 		idx.put(k, ci)
 	}
-	l := f.cells[ci].lists[b]
+	c := &f.cells[ci]
+	c.maxSt[b] = max(c.maxSt[b], e.st)
+	l := c.lists[b]
 	n := len(l)
 	after := func(k int) bool { return l[k].ts > e.ts || (l[k].ts == e.ts && l[k].i > e.i) }
 	if n == 0 || !after(n-1) {
@@ -744,11 +711,8 @@ func (f *Fuser) index(i int32) {
 		if !o.vague() {
 			f.preciseN[l]++
 		}
-		if o.region != 0 {
-			for int(o.region) >= len(f.regionBox) {
-				f.regionBox = append(f.regionBox, box{})
-			}
-			f.regionBox[o.region].add(o.plat, o.plon)
+		if o.region != 0 && !o.vague() {
+			f.insert(&f.byRegion, regionKey(o.region), 0, e)
 		}
 		return
 	}
@@ -852,3 +816,5 @@ func (in *interner) id(s string) uint16 {
 	in.names = append(in.names, s)
 	return id
 }
+
+var zzLists, zzEntries int
