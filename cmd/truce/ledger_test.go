@@ -11,6 +11,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"truce/internal/ledger"
 )
 
 // ledgerServer is a running server with observations in its ledger and a
@@ -177,6 +182,24 @@ func TestVerifyFindsTampering(t *testing.T) {
 			want: []string{"PROBLEM", "index 20"},
 		},
 		{
+			name: "a commitment changed",
+			tamper: func(t *testing.T, s *ledgerServer) {
+				// The first hex digit of the commitment sits after
+				// {"accepted_at":"<30 characters>","commitment":" — byte 63.
+				s.exec(t, `UPDATE ledger_entries SET leaf = CAST(substr(leaf, 1, 62) || (CASE substr(leaf, 63, 1) WHEN '0' THEN '1' ELSE '0' END) || substr(leaf, 64) AS BLOB) WHERE idx = 9`)
+			},
+			args: func(s *ledgerServer) []string { return []string{"-full", "-token", s.analyst} },
+			want: []string{"PROBLEM", "index 9"},
+		},
+		{
+			name: "the log truncated",
+			tamper: func(t *testing.T, s *ledgerServer) {
+				s.exec(t, `DELETE FROM ledger_entries WHERE idx >= 30`)
+			},
+			args: func(s *ledgerServer) []string { return []string{"-full"} },
+			want: []string{"PROBLEM entry", "PROBLEM root"},
+		},
+		{
 			name: "the checkpoint edited",
 			tamper: func(t *testing.T, s *ledgerServer) {
 				s.exec(t, `UPDATE ledger_checkpoints SET note = replace(note, X'0A34300A', X'0A34310A') WHERE size = 40`)
@@ -219,4 +242,33 @@ func TestVerifyDetectsRollback(t *testing.T) {
 		t.Errorf("verify passed a rolled-back checkpoint:\n%s", out)
 	}
 	t.Log(out)
+}
+
+// TestWitnessRefusesFork shows a witness two different checkpoints of one
+// size, both signed with the log's key: it must refuse the second.
+func TestWitnessRefusesFork(t *testing.T) {
+	s := startLedgerServer(t)
+	args := []string{"witness", "-server", s.base, "-log-key", s.vkey, "-key", filepath.Join(s.dir, "w1.key"),
+		"-state", filepath.Join(s.dir, "w1.state"), "-token", s.witness}
+	if out, err := runCmd(t, args...); err != nil {
+		t.Fatalf("first cosignature: %v\n%s", err, out)
+	}
+	skey, err := os.ReadFile(filepath.Join(s.dir, "log.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(strings.TrimSpace(string(skey)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := ledger.SignCheckpoint(signer, signer.Name(), 40, tlog.Hash{1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.exec(t, `UPDATE ledger_checkpoints SET note = $1 WHERE size = 40`, forged)
+	s.exec(t, `DELETE FROM ledger_cosignatures WHERE size = 40`)
+	out, err := runCmd(t, args...)
+	if err == nil || !strings.Contains(err.Error(), "fork") {
+		t.Errorf("the witness cosigned a fork: %v\n%s", err, out)
+	}
 }
