@@ -58,6 +58,7 @@ func commands() map[string]command {
 		"eval":     {"score fusion against a scenario's ground truth, beside DBSCAN", runEval},
 		"witness":  {"check and cosign the ledger's newest checkpoint", runWitness},
 		"report":   {"write the daily report of a day: json, md or html", runReport},
+		"export":   {"write the incidents as ACLED or UCDP CSV, GeoJSON or JSON Lines, streaming", runExport},
 	}
 }
 
