@@ -2,7 +2,6 @@ package incident
 
 import (
 	"bytes"
-	"container/heap"
 	"math"
 	"slices"
 )
@@ -44,25 +43,65 @@ type pair struct {
 	va, vb uint32
 }
 
+// pairHeap is a binary min-heap of pairs, ordered by q, then a, then b
+// (typed, so that pushing a pair does not allocate).
 type pairHeap []pair
 
-func (h pairHeap) Len() int { return len(h) }
-func (h pairHeap) Less(i, j int) bool {
-	if h[i].q != h[j].q {
-		return h[i].q < h[j].q
+func (p *pair) less(o *pair) bool {
+	if p.q != o.q {
+		return p.q < o.q
 	}
-	if h[i].a != h[j].a {
-		return h[i].a < h[j].a
+	if p.a != o.a {
+		return p.a < o.a
 	}
-	return h[i].b < h[j].b
+	return p.b < o.b
 }
-func (h pairHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *pairHeap) Push(x any)   { *h = append(*h, x.(pair)) }
-func (h *pairHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+
+func (h pairHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+func (h *pairHeap) push(p pair) {
+	*h = append(*h, p)
+	s := *h
+	for j := len(s) - 1; j > 0; {
+		i := (j - 1) / 2
+		if !s[j].less(&s[i]) {
+			break
+		}
+		s[i], s[j] = s[j], s[i]
+		j = i
+	}
+}
+
+func (h *pairHeap) pop() pair {
+	s := *h
+	n := len(s) - 1
+	s[0], s[n] = s[n], s[0]
+	p := s[n]
+	*h = s[:n]
+	h.down(0)
+	return p
+}
+
+func (h pairHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		j := l
+		if r := l + 1; r < len(h) && h[r].less(&h[l]) {
+			j = r
+		}
+		if !h[j].less(&h[i]) {
+			return
+		}
+		h[i], h[j] = h[j], h[i]
+		i = j
+	}
 }
 
 // bruteForceMax is the block size up to which edges are found by testing
@@ -116,7 +155,7 @@ func (f *Fuser) cluster(members []int32) {
 	if k <= bruteForceMax {
 		for i := 0; i < k; i++ {
 			for j := i + 1; j < k; j++ {
-				if _, ok := f.compatible(&f.obs[members[i]].view, &f.obs[members[j]].view); ok {
+				if f.compatible(&f.obs[members[i]].view, &f.obs[members[j]].view) {
 					addEdge(int32(i), int32(j))
 				}
 			}
@@ -135,10 +174,10 @@ func (f *Fuser) cluster(members []int32) {
 			}
 		}
 	}
-	heap.Init(&a.h)
+	a.h.init()
 
-	for a.h.Len() > 0 {
-		p := heap.Pop(&a.h).(pair)
+	for len(a.h) > 0 {
+		p := a.h.pop()
 		if a.lp[p.a] != p.a || a.lp[p.b] != p.b || a.ver[p.a] != p.va || a.ver[p.b] != p.vb {
 			continue
 		}
@@ -200,7 +239,7 @@ func (f *Fuser) merge(i, j int32) {
 	for _, n := range adj {
 		x, y := min(i, n), max(i, n)
 		if q, ok := f.clusterDist(x, y); ok {
-			heap.Push(&a.h, pair{q: q, a: x, b: y, va: a.ver[x], vb: a.ver[y]})
+			a.h.push(pair{q: q, a: x, b: y, va: a.ver[x], vb: a.ver[y]})
 		}
 	}
 }

@@ -576,10 +576,12 @@ func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon float32) 
 			dy := (float64(e.lat) - float64(lat)) * metresPerDegree
 			dx := (float64(e.lon) - float64(lon)) * metresPerDegree * float64(o.cos+e.cos) / 2
 			ma, mb := float64(o.ss), float64(e.ss)
-			if dt*dt/(sa*sa+sb*sb)+(dx*dx+dy*dy)/(ma*ma+mb*mb) <= f.gate2 {
+			// The test of compatible, multiplied out: no division.
+			vt, vs := sa*sa+sb*sb, ma*ma+mb*mb
+			if dt*dt*vs+(dx*dx+dy*dy)*vt <= f.gate2*vt*vs {
 				f.cands = append(f.cands, e.i)
 			}
-		} else if _, ok := f.compatible(o, &e.view); ok {
+		} else if f.compatible(o, &e.view) {
 			f.cands = append(f.cands, e.i)
 		}
 	}
@@ -723,29 +725,27 @@ func (f *Fuser) index(i int32) {
 // compatible is the pairwise test: compatible kinds, and a normalised
 // squared distance in time and space of at most Gate². Without a point on
 // either side, space is replaced by equal regions and a window of
-// regionWindowS. It returns the normalised squared distance.
-func (f *Fuser) compatible(a, b *view) (float64, bool) {
+// regionWindowS.
+func (f *Fuser) compatible(a, b *view) bool {
 	if f.kinds.mask[a.kind]&(1<<b.kind) == 0 {
-		return 0, false
+		return false
 	}
 	dt := a.ts - b.ts
 	sa, sb := float64(a.st), float64(b.st)
-	q := dt * dt / (sa*sa + sb*sb)
-	if q > f.gate2 {
-		return 0, false
+	vt := sa*sa + sb*sb
+	if dt*dt > f.gate2*vt {
+		return false
 	}
 	if a.flags&b.flags&fPoint != 0 {
 		dy := (float64(a.lat) - float64(b.lat)) * metresPerDegree
 		// (a.cos+b.cos)/2 keeps the test exactly symmetric.
 		dx := (float64(a.lon) - float64(b.lon)) * metresPerDegree * float64(a.cos+b.cos) / 2
 		ma, mb := float64(a.ss), float64(b.ss)
-		q += (dx*dx + dy*dy) / (ma*ma + mb*mb)
-		return q, q <= f.gate2
+		vs := ma*ma + mb*mb
+		// dt²/vt + d²/vs ≤ Gate², multiplied out (scan inlines the same).
+		return dt*dt*vs+(dx*dx+dy*dy)*vt <= f.gate2*vt*vs
 	}
-	if a.region == 0 || a.region != b.region || math.Abs(dt) > regionWindowS {
-		return 0, false
-	}
-	return q, true
+	return a.region != 0 && a.region == b.region && math.Abs(dt) <= regionWindowS
 }
 
 func (f *Fuser) find(x int32) int32 {
