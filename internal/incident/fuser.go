@@ -3,6 +3,7 @@ package incident
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -164,15 +165,17 @@ type Fuser struct {
 	// with some member of the block (possibly more than once).
 	watchers [][]watcher
 
-	grid      table                  // (spatial level, cell) -> index in cells
-	byRegion  table                  // region -> index in cells: lists[0] holds its precise point observations, lists[nTime] its region-only ones
-	cells     []cell                 //
-	spaceN    [len(spaceCells)]int32 // observations per spatial level
-	preciseN  [len(spaceCells)]int32 // precise observations per spatial level
-	regOnlyN  []int32                // region-only observations per region
+	grid table // (spatial level, cell) -> index in cells
+	// byRegion maps a region to its index in cells: lists[0] holds the
+	// region's precise point observations, lists[nTime] its region-only
+	// ones.
+	byRegion table
+	cells    []cell                 //
+	spaceN   [len(spaceCells)]int32 // observations per spatial level
+	preciseN [len(spaceCells)]int32 // precise observations per spatial level
+	regOnlyN []int32                // region-only observations per region
 
 	regions, orgs, parties interner
-	sourceIdx              map[observation.Source]uint8
 	sources                []observation.Source
 	floors                 []floor // per source index
 	kstamp                 uint32
@@ -237,20 +240,18 @@ func New(cfg Config) *Fuser {
 		g = DefaultGate
 	}
 	f := &Fuser{
-		locate:    cfg.Locate,
-		gate:      g,
-		gate2:     g * g,
-		kinds:     newKindTable(),
-		regOnlyN:  []int32{0},
-		sourceIdx: map[observation.Source]uint8{},
-		lastID:    map[int32][16]byte{},
+		locate:   cfg.Locate,
+		gate:     g,
+		gate2:    g * g,
+		kinds:    newKindTable(),
+		regOnlyN: []int32{0},
+		lastID:   map[int32][16]byte{},
 	}
 	f.ev.init(cfg.Horizon, g)
 	f.regions.init()
 	f.orgs.init()
 	f.parties.init()
-	for i, s := range observation.Sources() {
-		f.sourceIdx[s] = uint8(i)
+	for _, s := range observation.Sources() {
 		f.sources = append(f.sources, s)
 		f.floors = append(f.floors, floors[s])
 	}
@@ -329,15 +330,16 @@ func (f *Fuser) compact(rec *observation.Record) (obs, error) {
 		return o, derrors.Invalid("id", "must be a UUID")
 	}
 	o.id = id
-	if !observation.ValidKind(rec.Domain, rec.Kind) {
+	k, ok := f.kinds.index[rec.Kind]
+	if !ok || (f.kinds.domain[k] != rec.Domain && !observation.ValidKind(rec.Domain, rec.Kind)) {
 		return o, derrors.Invalid("kind", "%q is not a %s kind", rec.Kind, rec.Domain)
 	}
-	o.kind = f.kinds.index[rec.Kind]
-	si, ok := f.sourceIdx[rec.Source]
-	if !ok {
+	o.kind = k
+	si := slices.Index(f.sources, rec.Source) // eight sources: a scan beats a map
+	if si < 0 {
 		return o, derrors.Invalid("source", "unknown source %q", rec.Source)
 	}
-	o.source = si
+	o.source = uint8(si)
 	if rec.ObservedAt.IsZero() {
 		return o, derrors.Invalid("observed_at", "required")
 	}
@@ -793,10 +795,13 @@ func (f *Fuser) addWatch(root, v int32) {
 	f.watchers[root] = append(l, watcher{v, f.n[v].gen})
 }
 
-// interner maps strings to small integers; 0 is the empty string.
+// interner maps strings to small integers; 0 is the empty string. It
+// remembers the last string asked for: records often repeat it.
 type interner struct {
-	ids   map[string]uint16
-	names []string
+	ids    map[string]uint16
+	names  []string
+	last   string
+	lastID uint16
 }
 
 func (in *interner) init() {
@@ -805,7 +810,14 @@ func (in *interner) init() {
 }
 
 func (in *interner) id(s string) uint16 {
+	if s == "" {
+		return 0
+	}
+	if s == in.last {
+		return in.lastID
+	}
 	if id, ok := in.ids[s]; ok {
+		in.last, in.lastID = s, id
 		return id
 	}
 	if len(in.names) == math.MaxUint16 {

@@ -11,16 +11,32 @@ func parseUUID(s string) ([16]byte, bool) {
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return u, false
 	}
-	var h [32]byte
-	copy(h[0:8], s[0:8])
-	copy(h[8:12], s[9:13])
-	copy(h[12:16], s[14:18])
-	copy(h[16:20], s[19:23])
-	copy(h[20:32], s[24:36])
-	if _, err := hex.Decode(u[:], h[:]); err != nil {
-		return u, false
+	j := 0
+	for i := range u {
+		if j == 8 || j == 13 || j == 18 || j == 23 {
+			j++
+		}
+		hi, ok1 := unhex(s[j])
+		lo, ok2 := unhex(s[j+1])
+		if !ok1 || !ok2 {
+			return u, false
+		}
+		u[i] = hi<<4 | lo
+		j += 2
 	}
 	return u, true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
 // formatUUID writes u in its canonical lower-case textual form.
