@@ -116,7 +116,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	background.Go(func() { publisher.Run(bg, *interval) })
 
 	api := httpapi.NewHandler(httpapi.Config{Store: store, Writer: committer, Logger: log, Metrics: reg, MaxBody: *maxBody,
-		LogVerifier: publisher.Verifier(), Incidents: incidents, Reports: reports})
+		LogVerifier: publisher.Verifier(), Incidents: incidents, Reports: reports, Locate: boundaries.Locate})
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -62,6 +62,9 @@ type Config struct {
 	Incidents Incidents
 	// Reports draws daily reports (maps and charts).
 	Reports *report.Renderer
+	// Locate is fusion's region lookup (incident.Config.Locate), which
+	// exports replay the store with; pass the live view's.
+	Locate func(lat, lon float64) (string, bool)
 }
 
 // Handler is the API.
@@ -70,6 +73,7 @@ type Handler struct {
 	writer    Writer
 	incidents Incidents
 	reports   *report.Renderer
+	locate    func(lat, lon float64) (string, bool)
 	log       *slog.Logger
 	now       func() time.Time
 	maxBody   int64
@@ -103,6 +107,7 @@ func (h *Handler) routes() []route {
 		{"GET", "/api/v1/observations/{id}", h.getObservation, nil},
 		{"GET", "/api/v1/incidents", h.listIncidents, nil},
 		{"GET", "/api/v1/incidents/{id}", h.getIncident, nil},
+		{"GET", "/api/v1/export", h.exportIncidents, nil},
 		{"POST", "/api/v1/incidents/{id}/decisions", h.postDecision, nil},
 		{"GET", "/api/v1/reports/daily/{day}", h.dailyReport, nil},
 		{"GET", "/api/v1/ledger/records", h.listLedgerRecords, nil},
@@ -122,7 +127,7 @@ func (h *Handler) routes() []route {
 // NewHandler returns the API handler.
 func NewHandler(cfg Config) *Handler {
 	h := &Handler{
-		store: cfg.Store, writer: cfg.Writer, incidents: cfg.Incidents, reports: cfg.Reports, log: cfg.Logger, now: cfg.Now,
+		store: cfg.Store, writer: cfg.Writer, incidents: cfg.Incidents, reports: cfg.Reports, locate: cfg.Locate, log: cfg.Logger, now: cfg.Now,
 		maxBody: cfg.MaxBody, workers: cfg.Workers, mux: http.NewServeMux(),
 	}
 	if h.log == nil {
