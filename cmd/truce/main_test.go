@@ -101,6 +101,15 @@ func TestServeHealthz(t *testing.T) {
 	if resp.StatusCode != 200 || body.Status != "ok" {
 		t.Errorf("healthz: %d %q", resp.StatusCode, body.Status)
 	}
+	// What a newcomer opens in a browser: the front page, not a 404.
+	page, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.Body.Close()
+	if page.StatusCode != 200 || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("front page: %d %s", page.StatusCode, page.Header.Get("Content-Type"))
+	}
 }
 
 func TestServeDemo(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 	"truce/internal/metrics"
 	"truce/internal/region"
 	"truce/internal/report"
+	"truce/internal/web"
 )
 
 func runServe(ctx context.Context, e env, args []string) error {
@@ -117,8 +118,20 @@ func runServe(ctx context.Context, e env, args []string) error {
 
 	api := httpapi.NewHandler(httpapi.Config{Store: store, Writer: committer, Logger: log, Metrics: reg, MaxBody: *maxBody,
 		LogVerifier: publisher.Verifier(), Incidents: incidents, Reports: reports, Locate: boundaries.Locate})
+	defaultDay := time.Time{}
+	if *demo {
+		defaultDay = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC) // the demo's real data covers April to July 2025
+	}
+	pages, err := web.NewHandler(web.Config{Checkpoints: store, LogVerifier: publisher.Verifier(), Logger: log, DefaultDay: defaultDay})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", api)
+	mux.Handle("GET /{$}", pages)
+	mux.Handle("GET /reports/daily", pages)
 	srv := &http.Server{
-		Handler:           api,
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute,
 		WriteTimeout:      5 * time.Minute,
