@@ -560,9 +560,7 @@ func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon float32) 
 	if dlat == math.MaxFloat32 {
 		g, rq = 0, math.MaxFloat32 // a region query: no spatial bound
 	}
-	zzLists++
 	for i := lo; i < len(list) && list[i].ts <= ts+dt; i++ {
-		zzEntries++
 		e := &list[i]
 		if e.lat-lat > dlat || lat-e.lat > dlat || e.lon-lon > dlon || lon-e.lon > dlon ||
 			e.flags&skip != 0 || kinds&(1<<e.kind) == 0 {
@@ -828,5 +826,3 @@ func (in *interner) id(s string) uint16 {
 	in.names = append(in.names, s)
 	return id
 }
-
-var zzLists, zzEntries int
