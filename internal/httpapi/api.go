@@ -32,6 +32,7 @@ type Store interface {
 	ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error)
 	Ping(ctx context.Context) error
 	ListRecords(ctx context.Context, typ string, afterSeq int64, limit int) ([]record.Stored, error)
+	ListAirwarRecords(ctx context.Context, entryType string, afterSeq int64, limit int) ([]record.Stored, error)
 	report.Records
 	ledger.Reader
 	ledger.Checkpoints

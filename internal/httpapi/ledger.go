@@ -68,11 +68,17 @@ func (h *Handler) listLedgerRecords(w http.ResponseWriter, r *http.Request, u *a
 				Salt: base64.StdEncoding.EncodeToString(st.Salt), Record: st.Body})
 			seqs = append(seqs, st.Seq)
 		}
-	case record.TypeIncidentDecision:
-		if err := auth.ReadIncidents(u); err != nil {
-			return err
+	case record.TypeIncidentDecision, record.TypeBulletin, record.TypeAlert:
+		var rows []record.Stored
+		var err error
+		if typ == record.TypeIncidentDecision {
+			if err := auth.ReadIncidents(u); err != nil {
+				return err
+			}
+			rows, err = h.store.ListRecords(r.Context(), typ, after, limit+1)
+		} else { // public-source records: anyone may read them
+			rows, err = h.store.ListAirwarRecords(r.Context(), typ, after, limit+1)
 		}
-		rows, err := h.store.ListRecords(r.Context(), typ, after, limit+1)
 		if err != nil {
 			return err
 		}
@@ -82,7 +88,7 @@ func (h *Handler) listLedgerRecords(w http.ResponseWriter, r *http.Request, u *a
 			seqs = append(seqs, st.Seq)
 		}
 	default:
-		return derrors.Invalid("type", "must be %s or %s", observation.EntryType, record.TypeIncidentDecision)
+		return derrors.Invalid("type", "must be one of %s, %s, %s, %s", observation.EntryType, record.TypeIncidentDecision, record.TypeBulletin, record.TypeAlert)
 	}
 	page := struct {
 		Items      []ledgerRecord `json:"items"`

@@ -9,6 +9,7 @@ import (
 
 	"truce/internal/auth"
 	"truce/internal/ledger"
+	"truce/internal/store/storetest"
 )
 
 // TestRecordProof checks the proof by record id with an implementation that
@@ -86,5 +87,47 @@ func TestRecordProof(t *testing.T) {
 		if st, _ := s.do("GET", "/api/v1/ledger/proof?"+q, "", "", nil); st != 400 && st != 404 {
 			t.Errorf("%s: status %d, want 400 or 404", q, st)
 		}
+	}
+}
+
+// TestPublicSourceRecords: bulletins and alerts are public-source records;
+// anyone may list them with what ties them to their entries.
+func TestPublicSourceRecords(t *testing.T) {
+	s := newServer(t, 0)
+	bs := storetest.ShippedBulletins(t)[:40]
+	if _, err := s.store.WriteBulletins(t.Context(), bs, now); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	q := "type=bulletin&limit=15"
+	for range 10 {
+		st, body := s.do("GET", "/api/v1/ledger/records?"+q, "", "", nil)
+		var page struct {
+			Items []struct {
+				ID     string
+				Index  int64
+				Salt   []byte
+				Record json.RawMessage
+			}
+			NextCursor string `json:"next_cursor"`
+		}
+		if err := json.Unmarshal(body, &page); st != 200 || err != nil {
+			t.Fatalf("%d %v %s", st, err, body)
+		}
+		for _, it := range page.Items {
+			leaves, _ := s.store.ReadEntries(t.Context(), it.Index, it.Index+1)
+			e, err := ledger.ParseEntry(leaves[0])
+			if err != nil || e.ID != it.ID || ledger.VerifyCommitment(e.Commitment, it.Salt, it.Record) != nil {
+				t.Errorf("bulletin %s does not match its entry %d", it.ID, it.Index)
+			}
+			seen++
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		q = "type=bulletin&limit=15&cursor=" + page.NextCursor
+	}
+	if seen != len(bs) {
+		t.Errorf("listed %d bulletins, stored %d", seen, len(bs))
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"truce/internal/derrors"
 	"truce/internal/ledger"
 	"truce/internal/observation"
+	"truce/internal/record"
 )
 
 // The ledger entry types of the air war's public records.
@@ -445,4 +446,40 @@ func (s *Store) CountAirwar(ctx context.Context) (bulletins, alerts int64, err e
 		return 0, 0, fmt.Errorf("sqlite: count airwar: %w", err)
 	}
 	return bulletins, alerts, nil
+}
+
+// ListAirwarRecords returns up to limit stored bulletins or alerts
+// (entryType BulletinEntryType or AlertEntryType) after seq, in the order
+// they were stored (which is ledger order), with what ties each to its
+// ledger entry.
+func (s *Store) ListAirwarRecords(ctx context.Context, entryType string, afterSeq int64, limit int) ([]record.Stored, error) {
+	var table string
+	switch entryType {
+	case BulletinEntryType:
+		table = "bulletins"
+	case AlertEntryType:
+		table = "alerts"
+	default:
+		return nil, fmt.Errorf("sqlite: airwar records: entry type %q: %w", entryType, derrors.ErrInvalid)
+	}
+	if limit <= 0 || limit > MaxList {
+		limit = MaxList
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT seq, id, accepted_at, body, salt, ledger_idx FROM `+table+
+		` WHERE seq > $1 ORDER BY seq LIMIT $2`, afterSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: airwar records: %w", err)
+	}
+	defer rows.Close()
+	var out []record.Stored
+	for rows.Next() {
+		r := record.Stored{Type: entryType}
+		var ns int64
+		if err := rows.Scan(&r.Seq, &r.ID, &ns, &r.Body, &r.Salt, &r.LedgerIndex); err != nil {
+			return nil, fmt.Errorf("sqlite: airwar records: %w", err)
+		}
+		r.AcceptedAt = time.Unix(0, ns).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
