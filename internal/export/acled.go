@@ -4,8 +4,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
-	"strings"
 
 	"truce/internal/incident"
 	"truce/internal/observation"
@@ -153,34 +153,71 @@ func ACLEDTimePrecision(inc *incident.Incident) int {
 	return 3
 }
 
-// acledNotes describes what the ACLED columns cannot hold.
-func acledNotes(inc *incident.Incident) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s), %s to %s UTC. Count low/best/high %d/%d/%d. Status %s",
-		inc.Kind, inc.Domain, inc.Start.UTC().Format("2006-01-02 15:04:05"), inc.End.UTC().Format("2006-01-02 15:04:05"),
-		inc.Count.Low, inc.Count.Best, inc.Count.High, inc.Status)
+// notes describes what the ACLED columns cannot hold, e.g. "drone (air),
+// 2025-06-01 01:23:45 to 2025-06-01 01:27:45 UTC. Count low/best/high
+// 10/12/15. Status corroborated. Attributed to RU, medium confidence. 2
+// observations, 3 independent sources, 2 organisations; within 1800 m.
+// truce incident …." It appends to the writer's buffer, since it runs for
+// every row.
+func (a *acledWriter) notes(inc *incident.Incident) string {
+	const stamp = "2006-01-02 15:04:05"
+	b := a.buf[:0]
+	b = append(b, inc.Kind...)
+	b = append(b, " ("...)
+	b = append(b, inc.Domain...)
+	b = append(b, "), "...)
+	b = inc.Start.UTC().AppendFormat(b, stamp)
+	b = append(b, " to "...)
+	b = inc.End.UTC().AppendFormat(b, stamp)
+	b = append(b, " UTC. Count low/best/high "...)
+	b = strconv.AppendInt(b, int64(inc.Count.Low), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(inc.Count.Best), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(inc.Count.High), 10)
+	b = append(b, ". Status "...)
+	b = append(b, inc.Status...)
 	if inc.StatusReason != "" {
-		fmt.Fprintf(&b, " (%s)", inc.StatusReason)
+		b = append(b, " ("...)
+		b = append(b, inc.StatusReason...)
+		b = append(b, ')')
 	}
-	b.WriteString(". ")
 	if inc.AttributedTo != "" {
-		fmt.Fprintf(&b, "Attributed to %s, %s confidence. ", inc.AttributedTo, inc.AttributionConfidence)
+		b = append(b, ". Attributed to "...)
+		b = append(b, inc.AttributedTo...)
+		b = append(b, ", "...)
+		b = append(b, inc.AttributionConfidence...)
+		b = append(b, " confidence. "...)
 	} else {
-		b.WriteString("Not attributed. ")
+		b = append(b, ". Not attributed. "...)
 	}
-	fmt.Fprintf(&b, "%d observations, %d independent sources, %d organisations", len(inc.Observations), inc.Sources, inc.Organizations)
+	b = strconv.AppendInt(b, int64(len(inc.Observations)), 10)
+	b = append(b, " observations, "...)
+	b = strconv.AppendInt(b, int64(inc.Sources), 10)
+	b = append(b, " independent sources, "...)
+	b = strconv.AppendInt(b, int64(inc.Organizations), 10)
+	b = append(b, " organisations"...)
 	if hasPoint(inc) {
-		fmt.Fprintf(&b, "; within %.0f m", inc.RadiusM)
+		b = append(b, "; within "...)
+		b = strconv.AppendFloat(b, math.Round(inc.RadiusM), 'f', 0, 64)
+		b = append(b, " m"...)
 	}
 	if v := inc.Violation; v != nil {
-		fmt.Fprintf(&b, "; violates agreement %s term %s", v.Agreement, v.Term)
+		b = append(b, "; violates agreement "...)
+		b = append(b, v.Agreement...)
+		b = append(b, " term "...)
+		b = append(b, v.Term...)
 	}
-	b.WriteString(". truce incident " + inc.ID + ".")
-	return b.String()
+	b = append(b, ". truce incident "...)
+	b = append(b, inc.ID...)
+	b = append(b, '.')
+	a.buf = b
+	return string(b)
 }
 
 type acledWriter struct {
 	w   *csv.Writer
+	buf []byte
 	ts  string
 	row []string
 	hdr bool
@@ -242,7 +279,7 @@ func (a *acledWriter) Write(inc *incident.Incident) error {
 	r[24] = strconv.Itoa(ACLEDGeoPrecision(inc))               // geo_precision
 	r[25] = "truce"                                            // source
 	r[26] = ""                                                 // source_scale
-	r[27] = acledNotes(inc)                                    // notes
+	r[27] = a.notes(inc)                                       // notes
 	r[28] = "0"                                                // fatalities
 	r[29] = tags                                               // tags
 	r[30] = a.ts                                               // timestamp

@@ -89,6 +89,7 @@ func PRIOGrid(lat, lon float64) int {
 
 type ucdpWriter struct {
 	w   *csv.Writer
+	buf []byte
 	row []string
 	hdr bool
 }
@@ -121,9 +122,8 @@ func (u *ucdpWriter) Write(inc *incident.Incident) error {
 		r[14], r[17] = ucdpSideA, ucdpSideB   // side_a, side_b
 		r[47], r[48] = ucdpGWA, ucdpGWB       // gwnoa, gwnob
 	}
-	r[18] = strconv.Itoa(inc.Sources) // number_of_sources
-	r[19] = fmt.Sprintf("truce incident %s: %s, count low/best/high %d/%d/%d, %s, %d observations from %d organisations",
-		inc.ID, inc.Kind, inc.Count.Low, inc.Count.Best, inc.Count.High, inc.Status, len(inc.Observations), inc.Organizations) // source_article
+	r[18] = strconv.Itoa(inc.Sources)        // number_of_sources
+	r[19] = u.article(inc)                   // source_article
 	r[24] = strconv.Itoa(UCDPWherePrec(inc)) // where_prec
 	r[27] = region.Name(inc.Region)          // adm_1
 	if hasPoint(inc) {
@@ -143,6 +143,31 @@ func (u *ucdpWriter) Write(inc *incident.Incident) error {
 		return fmt.Errorf("export: ucdp: %w", err)
 	}
 	return nil
+}
+
+// article describes the incident as GED's source_article, e.g. "truce
+// incident …: drone, count low/best/high 10/12/15, corroborated, 2
+// observations from 2 organisations".
+func (u *ucdpWriter) article(inc *incident.Incident) string {
+	b := append(u.buf[:0], "truce incident "...)
+	b = append(b, inc.ID...)
+	b = append(b, ": "...)
+	b = append(b, inc.Kind...)
+	b = append(b, ", count low/best/high "...)
+	b = strconv.AppendInt(b, int64(inc.Count.Low), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(inc.Count.Best), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(inc.Count.High), 10)
+	b = append(b, ", "...)
+	b = append(b, inc.Status...)
+	b = append(b, ", "...)
+	b = strconv.AppendInt(b, int64(len(inc.Observations)), 10)
+	b = append(b, " observations from "...)
+	b = strconv.AppendInt(b, int64(inc.Organizations), 10)
+	b = append(b, " organisations"...)
+	u.buf = b
+	return string(b)
 }
 
 func (u *ucdpWriter) Close() error {
