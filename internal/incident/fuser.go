@@ -486,6 +486,7 @@ func (f *Fuser) gridQuery(o *obs) {
 		dmax = reachM + spaceCells[0]
 	}
 	cosMin := math.Cos(math.Min(math.Abs(o.plat)+dmax/metresPerDegree, 89) * math.Pi / 180)
+	lonScale := float32(1.001 / cosMin)
 	nl := 2 * nTime
 	if f.preciseOnly {
 		nl = nTime // the precise lists come first
@@ -514,7 +515,7 @@ func (f *Fuser) gridQuery(o *obs) {
 						// The list's time reach is at most Gate times its
 						// largest time uncertainty.
 						r := f.gate * float64(c.maxSt[b])
-						f.scan(&o.view, c.lists[b], ts, math.Sqrt(reachS2+r*r), flat, flon)
+						f.scan(&o.view, c.lists[b], ts, math.Sqrt(reachS2+r*r), flat, flon, lonScale)
 					}
 				}
 			}
@@ -524,7 +525,7 @@ func (f *Fuser) gridQuery(o *obs) {
 
 // scan appends to f.cands the observations of list (sorted by time) within
 // dt seconds of ts, within dlat/dlon degrees, and compatible with o.
-func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon float32) {
+func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon, lonScale float32) {
 	if len(list) == 0 || list[0].ts > ts+dt || list[len(list)-1].ts < ts-dt {
 		return
 	}
@@ -554,11 +555,14 @@ func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon float32) 
 		skip = fVague
 	}
 	// A tighter bound per entry: the pair's reach is at most the sum of
-	// the two reaches, in degrees of latitude.
+	// the two reaches, in degrees of latitude, and that times lonScale
+	// (a little more than 1/cos of the largest latitude in reach) in
+	// degrees of longitude.
 	g := float32(f.gate / metresPerDegree)
 	rq := o.ss * g
+	gl, rql := g*lonScale, rq*lonScale+1e-5
 	if dlat == math.MaxFloat32 {
-		g, rq = 0, math.MaxFloat32 // a region query: no spatial bound
+		g, rq, gl, rql = 0, math.MaxFloat32, 0, math.MaxFloat32 // a region query: no spatial bound
 	}
 	for i := lo; i < len(list) && list[i].ts <= ts+dt; i++ {
 		e := &list[i]
@@ -567,6 +571,9 @@ func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon float32) 
 			continue
 		}
 		if r := rq + e.ss*g; e.lat-lat > r || lat-e.lat > r {
+			continue
+		}
+		if r := rql + e.ss*gl; e.lon-lon > r || lon-e.lon > r {
 			continue
 		}
 		if e.flags&o.flags&fPoint != 0 {
@@ -604,7 +611,7 @@ func (f *Fuser) regionOnlyQuery(o *obs) {
 		return
 	}
 	if ci := f.byRegion.get(regionKey(o.region)); ci >= 0 {
-		f.scan(&o.view, f.cells[ci].lists[nTime], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32)
+		f.scan(&o.view, f.cells[ci].lists[nTime], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32, 0)
 	}
 }
 
@@ -614,7 +621,7 @@ func (f *Fuser) regionOnlyQuery(o *obs) {
 // by time, for this query alone.
 func (f *Fuser) regionPointQuery(o *obs) {
 	if ci := f.byRegion.get(regionKey(o.region)); ci >= 0 {
-		f.scan(&o.view, f.cells[ci].lists[0], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32)
+		f.scan(&o.view, f.cells[ci].lists[0], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32, 0)
 	}
 }
 
