@@ -35,7 +35,9 @@ func TestAmend(t *testing.T) {
 		{"extend a term", next(func(a *Agreement) { a.Terms[0].To = day(28) }), ""},
 		{"change a term not begun", next(func(a *Agreement) { a.Terms[1].Domains = sea; a.Terms[1].From = day(12) }), ""},
 		{"remove a term not begun", next(func(a *Agreement) { a.Terms = a.Terms[:1:1]; a.Terms = append(a.Terms, prev.Terms[2]) }), ""},
-		{"add a future term", next(func(a *Agreement) { a.Terms = append(a.Terms, Term{ID: "new", Domains: air, From: day(10), To: day(11)}) }), ""},
+		{"add a future term", next(func(a *Agreement) {
+			a.Terms = append(a.Terms, Term{ID: "new", Domains: air, From: day(10), To: day(11)})
+		}), ""},
 		{"other parties", next(func(a *Agreement) { a.Parties = []string{"UA", "BY"} }), "parties"},
 		{"remove a term begun", next(func(a *Agreement) { a.Terms = a.Terms[1:] }), "terms"},
 		{"end a term in the past", next(func(a *Agreement) { a.Terms[0].To = day(9) }), "terms[0].to"},
@@ -48,7 +50,9 @@ func TestAmend(t *testing.T) {
 		}), "terms[0].zone"},
 		{"add targets to a term begun", next(func(a *Agreement) { a.Terms[0].Targets = []string{"port"} }), "terms[0].targets"},
 		{"move a term not begun into the past", next(func(a *Agreement) { a.Terms[1].From = day(9) }), "terms[1].from"},
-		{"add a retroactive term", next(func(a *Agreement) { a.Terms = append(a.Terms, Term{ID: "new", Domains: air, From: day(9), To: day(11)}) }), "terms[3].from"},
+		{"add a retroactive term", next(func(a *Agreement) {
+			a.Terms = append(a.Terms, Term{ID: "new", Domains: air, From: day(9), To: day(11)})
+		}), "terms[3].from"},
 		{"adopted not after previous", next(func(a *Agreement) { a.Adopted = day(1) }), "adopted"},
 		{"another id", next(func(a *Agreement) { a.ID = "ag2" }), "id"},
 		{"wrong version", next(func(a *Agreement) { a.Version = 5 }), "version"},
