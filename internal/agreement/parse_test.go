@@ -1,6 +1,7 @@
 package agreement
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -98,5 +99,27 @@ func TestParseInvalid(t *testing.T) {
 				t.Errorf("got %v, want it to wrap %v", err, want)
 			}
 		})
+	}
+}
+
+func TestAgreementJSONRoundTrip(t *testing.T) {
+	a, err := Parse([]byte(validBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Agreement
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("Unmarshal(%s): %v", b, err)
+	}
+	b2, _ := json.Marshal(back)
+	if string(b) != string(b2) {
+		t.Errorf("round trip: got %s, want %s", b2, b)
+	}
+	if !back.Terms[1].Zone.equal(a.Terms[1].Zone) {
+		t.Errorf("zone: got %+v, want %+v", back.Terms[1].Zone, a.Terms[1].Zone)
 	}
 }

@@ -31,6 +31,20 @@ func (z *Zone) MarshalJSON() ([]byte, error) {
 	}{z.Type, coords})
 }
 
+// UnmarshalJSON reads a GeoJSON Polygon or MultiPolygon and validates it,
+// so an Agreement written with encoding/json (by a store) reads back.
+func (z *Zone) UnmarshalJSON(data []byte) error {
+	p, err := parseZone(data, "zone")
+	if err != nil {
+		return err
+	}
+	if err := p.validate("zone"); err != nil {
+		return err
+	}
+	*z = *p
+	return nil
+}
+
 // parseZone reads a GeoJSON geometry object; field names the zone for
 // errors. Members other than type, coordinates and bbox (which is ignored)
 // are refused.
