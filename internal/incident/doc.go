@@ -175,7 +175,7 @@
 //
 //	                        100,000 obs        1,000,000 obs
 //	                      ns/obs  heapB/obs   ns/obs  heapB/obs
-//	Fuse (no horizon)      6,650     475       6,720     445   (7,360 in a second run)
+//	Fuse (no horizon)      6,650     475       7,360     445   (6,720 in another run)
 //	Stream (horizon 3 d)   8,940      86      10,700      11
 //	e6cce93 Fuse           9,150     585       9,230     577
 //	e6cce93 Stream        10,210      98      11,340      13
