@@ -59,6 +59,8 @@ func commands() map[string]command {
 		"witness":  {"check and cosign the ledger's newest checkpoint", runWitness},
 		"report":   {"write the daily report of a day: json, md or html", runReport},
 		"export":   {"write the incidents as ACLED or UCDP CSV, GeoJSON or JSON Lines, streaming", runExport},
+
+		"reconcile": {"match two parties' person lists; flag earlier exchanges and duplicates", runReconcile},
 	}
 }
 
