@@ -197,19 +197,27 @@ func (r *Reader) parse(rec []string) (Person, *derrors.FieldError) {
 	}
 	var err error
 	if p.BirthDate, err = ParseDate(vals[5]); err != nil {
-		return p, derrors.Invalid("birth_date", "%v", err)
+		return p, asFieldError(err)
 	}
 	if vals[8] != "" {
 		if p.Category, err = ParseCategory(vals[8]); err != nil {
-			return p, derrors.Invalid("category", "%v", err)
+			return p, asFieldError(err)
 		}
 	}
 	if vals[9] != "" {
 		if p.Status, err = ParseStatus(vals[9]); err != nil {
-			return p, derrors.Invalid("status", "%v", err)
+			return p, asFieldError(err)
 		}
 	}
 	return p, nil
+}
+
+func asFieldError(err error) *derrors.FieldError {
+	var fe *derrors.FieldError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return derrors.Invalid("row", "%v", err)
 }
 
 // ReadAll reads a whole list. It returns the good rows and the bad rows'

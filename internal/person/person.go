@@ -69,7 +69,7 @@ func (d Date) String() string {
 var daysIn = [13]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
 // ParseDate reads YYYY-MM-DD, DD.MM.YYYY or a bare YYYY. An empty string is
-// the zero Date. It returns an error wrapping derrors.ErrInvalid that does
+// the zero Date. Its error is a *derrors.FieldError for birth_date that does
 // not repeat the input.
 func ParseDate(s string) (Date, error) {
 	s = strings.TrimSpace(s)
@@ -85,41 +85,41 @@ func ParseDate(s string) (Date, error) {
 	case len(s) == 10 && s[2] == '.' && s[5] == '.':
 		d, m, y = s[:2], s[3:5], s[6:]
 	default:
-		return Date{}, fmt.Errorf("want YYYY-MM-DD, DD.MM.YYYY or YYYY: %w", derrors.ErrInvalid)
+		return Date{}, derrors.Invalid("birth_date", "want YYYY-MM-DD, DD.MM.YYYY or YYYY")
 	}
 	var out Date
 	var err error
 	if out.Year, err = strconv.Atoi(y); err != nil || out.Year < 1900 || out.Year > 2100 {
-		return Date{}, fmt.Errorf("year out of range: %w", derrors.ErrInvalid)
+		return Date{}, derrors.Invalid("birth_date", "year out of range")
 	}
 	if m == "" {
 		return out, nil
 	}
 	out.Month, err = strconv.Atoi(m)
 	if err != nil || out.Month < 1 || out.Month > 12 {
-		return Date{}, fmt.Errorf("month out of range: %w", derrors.ErrInvalid)
+		return Date{}, derrors.Invalid("birth_date", "month out of range")
 	}
 	out.Day, err = strconv.Atoi(d)
 	if err != nil || out.Day < 1 || out.Day > daysIn[out.Month] {
-		return Date{}, fmt.Errorf("day out of range: %w", derrors.ErrInvalid)
+		return Date{}, derrors.Invalid("birth_date", "day out of range")
 	}
 	return out, nil
 }
 
-// ParseCategory returns the category named s.
+// ParseCategory returns the category named s, or a *derrors.FieldError.
 func ParseCategory(s string) (Category, error) {
 	switch c := Category(strings.ToLower(strings.TrimSpace(s))); c {
 	case POW, Civilian, Remains, Child:
 		return c, nil
 	}
-	return "", fmt.Errorf("want pow, civilian, remains or child: %w", derrors.ErrInvalid)
+	return "", derrors.Invalid("category", "want pow, civilian, remains or child")
 }
 
-// ParseStatus returns the status named s.
+// ParseStatus returns the status named s, or a *derrors.FieldError.
 func ParseStatus(s string) (Status, error) {
 	switch st := Status(strings.ToLower(strings.TrimSpace(s))); st {
 	case Held, Released, Deceased, Missing:
 		return st, nil
 	}
-	return "", fmt.Errorf("want held, released, deceased or missing: %w", derrors.ErrInvalid)
+	return "", derrors.Invalid("status", "want held, released, deceased or missing")
 }
