@@ -117,7 +117,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	background.Go(func() { publisher.Run(bg, *interval) })
 
 	api := httpapi.NewHandler(httpapi.Config{Store: store, Writer: committer, Logger: log, Metrics: reg, MaxBody: *maxBody,
-		LogVerifier: publisher.Verifier(), Incidents: incidents, Reports: reports, Locate: boundaries.Locate})
+		LogVerifier: publisher.Verifier(), Incidents: incidents, Agreements: incidents, Reports: reports, Locate: boundaries.Locate})
 	defaultDay := time.Time{}
 	if *demo {
 		defaultDay = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC) // the demo's real data covers April to July 2025

@@ -84,3 +84,16 @@ func ReadIncidents(u *User) error {
 func DecideIncidents(u *User) error {
 	return ReadIncidents(u)
 }
+
+// ManageAgreements reports whether u may adopt and amend ceasefire
+// agreements: the mediator. Anyone, without a token too, may read them:
+// they are what the parties signed.
+func ManageAgreements(u *User) error {
+	if u == nil {
+		return derrors.ErrUnauthenticated
+	}
+	if u.Role != Mediator {
+		return derrors.ErrForbidden
+	}
+	return nil
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gowebpki/jcs"
 
+	"truce/internal/agreement"
 	"truce/internal/derrors"
 	"truce/internal/incident"
 	"truce/internal/observation"
@@ -46,6 +47,9 @@ type Service struct {
 	// fuser's changes. The next reader brings the view up to date, so the
 	// cost of re-clustering is paid once per read, not once per commit.
 	stale bool
+
+	// agreements holds the latest version of each agreement.
+	agreements []agreement.Agreement
 
 	// pending holds committed records not yet fused, in commit order.
 	// The write path only appends to it; fusing happens off that path
@@ -124,6 +128,9 @@ func (s *Service) load(ctx context.Context) error {
 		if len(recs) < replayPage {
 			break
 		}
+	}
+	if err := s.loadAgreements(ctx); err != nil {
+		return err
 	}
 	s.byID = map[string]*incident.Incident{}
 	s.sorted = nil
@@ -242,7 +249,7 @@ func (s *Service) Get(id string) (incident.Incident, error) {
 	if !ok {
 		return incident.Incident{}, derrors.ErrNotFound
 	}
-	return *inc, nil
+	return s.judge(*inc), nil
 }
 
 // Len returns the number of incidents.
@@ -296,7 +303,7 @@ func (s *Service) Decide(ctx context.Context, inc string, d incident.Decision, a
 	if err != nil {
 		return incident.Incident{}, err
 	}
-	return after, nil
+	return s.judge(after), nil
 }
 
 func canonical(v any) ([]byte, error) {
@@ -353,6 +360,7 @@ func (s *Service) List(q Query) ([]incident.Incident, bool) {
 		slices.SortFunc(s.sorted, func(a, b *incident.Incident) int { return less(a, b.Start, b.ID) })
 	}
 	sorted := s.sorted
+	agreements := s.agreements
 	s.mu.Unlock()
 
 	i := 0
@@ -384,7 +392,9 @@ func (s *Service) List(q Query) ([]incident.Incident, bool) {
 		if len(out) == q.Limit {
 			return out, true
 		}
-		out = append(out, *inc)
+		v := *inc
+		v.Violation = agreement.Judge(v, agreements)
+		out = append(out, v)
 	}
 	return out, false
 }

@@ -74,6 +74,10 @@ func TestAccessMatrix(t *testing.T) {
 		{"incidents", "GET", "/api/v1/incidents", false, analystsOnly(tokens, 200)},
 		{"incident", "GET", "/api/v1/incidents/nope", false, analystsOnly(tokens, 404)},
 		{"decision", "POST", "/api/v1/incidents/nope/decisions", false, analystsOnly(tokens, 400)}, // an empty body
+		{"adopt agreement", "POST", "/api/v1/agreements", false, mediatorOnly(tokens, 400)}, // an empty body
+		{"amend agreement", "POST", "/api/v1/agreements/nope/versions", false, mediatorOnly(tokens, 400)},
+		{"agreements", "GET", "/api/v1/agreements", false, allRoles(tokens, cell{200, 0}, 401)},
+		{"agreement", "GET", "/api/v1/agreements/nope", false, allRoles(tokens, cell{404, 0}, 401)},
 		{"healthz", "GET", "/healthz", false, allRoles(tokens, cell{200, 0}, 401)},
 		{"metrics", "GET", "/metrics", false, allRoles(tokens, cell{200, 0}, 401)},
 		{"openapi", "GET", "/api/v1/openapi.json", false, allRoles(tokens, cell{200, 0}, 401)},
@@ -126,6 +130,14 @@ func analystsOnly(tokens map[string]string, ok int) map[string]cell {
 	}
 	m["public"], m["bad token"] = cell{401, 0}, cell{401, 0}
 	m["analyst"], m["mediator"] = cell{ok, 0}, cell{ok, 0}
+	return m
+}
+
+// mediatorOnly expects ok for the mediator, 403 for every other role and
+// 401 without a valid token.
+func mediatorOnly(tokens map[string]string, ok int) map[string]cell {
+	m := analystsOnly(tokens, 403)
+	m["mediator"] = cell{ok, 0}
 	return m
 }
 

@@ -61,6 +61,8 @@ type Config struct {
 	LogVerifier note.Verifier
 	// Incidents is the live view of incidents.
 	Incidents Incidents
+	// Agreements keeps the agreements incidents are judged against.
+	Agreements Agreements
 	// Reports draws daily reports (maps and charts).
 	Reports *report.Renderer
 	// Locate is fusion's region lookup (incident.Config.Locate), which
@@ -70,19 +72,20 @@ type Config struct {
 
 // Handler is the API.
 type Handler struct {
-	store     Store
-	writer    Writer
-	incidents Incidents
-	reports   *report.Renderer
-	locate    func(lat, lon float64) (string, bool)
-	log       *slog.Logger
-	now       func() time.Time
-	maxBody   int64
-	workers   int
-	mux       *http.ServeMux
-	ledger    http.Handler
-	reg       *metrics.Registry
-	m         apiMetrics
+	store      Store
+	writer     Writer
+	incidents  Incidents
+	agreements Agreements
+	reports    *report.Renderer
+	locate     func(lat, lon float64) (string, bool)
+	log        *slog.Logger
+	now        func() time.Time
+	maxBody    int64
+	workers    int
+	mux        *http.ServeMux
+	ledger     http.Handler
+	reg        *metrics.Registry
+	m          apiMetrics
 }
 
 type apiMetrics struct {
@@ -111,6 +114,10 @@ func (h *Handler) routes() []route {
 		{"GET", "/api/v1/export", h.exportIncidents, nil},
 		{"POST", "/api/v1/incidents/{id}/decisions", h.postDecision, nil},
 		{"GET", "/api/v1/reports/daily/{day}", h.dailyReport, nil},
+		{"POST", "/api/v1/agreements", h.postAgreement, nil},
+		{"GET", "/api/v1/agreements", h.listAgreements, nil},
+		{"GET", "/api/v1/agreements/{id}", h.getAgreement, nil},
+		{"POST", "/api/v1/agreements/{id}/versions", h.postAgreementVersion, nil},
 		{"GET", "/api/v1/ledger/records", h.listLedgerRecords, nil},
 		{"GET", "/api/v1/ledger/proof", h.recordProof, nil},
 		{"GET", "/api/v1/openapi.json", h.openAPI, nil},
@@ -128,7 +135,7 @@ func (h *Handler) routes() []route {
 // NewHandler returns the API handler.
 func NewHandler(cfg Config) *Handler {
 	h := &Handler{
-		store: cfg.Store, writer: cfg.Writer, incidents: cfg.Incidents, reports: cfg.Reports, locate: cfg.Locate, log: cfg.Logger, now: cfg.Now,
+		store: cfg.Store, writer: cfg.Writer, incidents: cfg.Incidents, agreements: cfg.Agreements, reports: cfg.Reports, locate: cfg.Locate, log: cfg.Logger, now: cfg.Now,
 		maxBody: cfg.MaxBody, workers: cfg.Workers, mux: http.NewServeMux(),
 	}
 	if h.log == nil {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -63,7 +64,7 @@ func newServer(t testing.TB, maxBody int64) *server {
 		t.Fatal(err)
 	}
 	h := httpapi.NewHandler(httpapi.Config{Reports: reports, Store: store, Writer: c, Metrics: metrics.New(), MaxBody: maxBody,
-		Now: func() time.Time { return now }, LogVerifier: pub.Verifier(), Incidents: incidents})
+		Now: tick(), LogVerifier: pub.Verifier(), Incidents: incidents, Agreements: incidents})
 	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
 		ts.Close()
@@ -95,6 +96,13 @@ func boundaries(t testing.TB) *region.Boundaries {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// tick returns a server clock that starts at now and moves on a
+// millisecond each time it is read, so that events have an order.
+func tick() func() time.Time {
+	var n atomic.Int64
+	return func() time.Time { return now.Add(time.Duration(n.Add(1)) * time.Millisecond) }
 }
 
 // now is the server clock in tests.

@@ -9,8 +9,9 @@ import "time"
 // The ledger entry types of these records.
 const (
 	TypeIncidentDecision = "incident_decision"
-	TypeBulletin         = "bulletin" // an Air Force bulletin row (public source)
-	TypeAlert            = "alert"    // an air-raid alert (public source)
+	TypeAgreement        = "agreement" // one version of a ceasefire agreement
+	TypeBulletin         = "bulletin"  // an Air Force bulletin row (public source)
+	TypeAlert            = "alert"     // an air-raid alert (public source)
 )
 
 // Stored is a record as a store keeps it.
