@@ -74,7 +74,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"incidents", "GET", "/api/v1/incidents", false, analystsOnly(tokens, 200)},
 		{"incident", "GET", "/api/v1/incidents/nope", false, analystsOnly(tokens, 404)},
 		{"decision", "POST", "/api/v1/incidents/nope/decisions", false, analystsOnly(tokens, 400)}, // an empty body
-		{"adopt agreement", "POST", "/api/v1/agreements", false, mediatorOnly(tokens, 400)}, // an empty body
+		{"adopt agreement", "POST", "/api/v1/agreements", false, mediatorOnly(tokens, 400)},        // an empty body
 		{"amend agreement", "POST", "/api/v1/agreements/nope/versions", false, mediatorOnly(tokens, 400)},
 		{"agreements", "GET", "/api/v1/agreements", false, allRoles(tokens, cell{200, 0}, 401)},
 		{"agreement", "GET", "/api/v1/agreements/nope", false, allRoles(tokens, cell{404, 0}, 401)},
