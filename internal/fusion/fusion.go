@@ -1,5 +1,6 @@
 // Package fusion keeps the live view of incidents: it fuses observations
-// into incidents as they are committed, applies analysts' decisions (kept as
+// into incidents as they are committed, applies analysts' decisions and
+// judges incidents against the agreements in force (both kept as
 // ledger-covered records), answers queries, and on start rebuilds the same
 // view by replaying the store in ledger order — which is what makes the
 // incidents reproducible by anyone holding the records.
