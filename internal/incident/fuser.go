@@ -646,8 +646,13 @@ type cell struct {
 	maxSt   [2 * nTime]float32
 }
 
-// listOf returns the index in cell.lists of an observation's list.
+// listOf returns the index in cell.lists of an observation's list. A
+// region-only observation is listed in its region's lists[nTime], whatever
+// its time class.
 func listOf(o *obs) int {
+	if !o.point() {
+		return nTime
+	}
 	b := int(o.level) % nTime
 	if o.vague() {
 		b += nTime
