@@ -44,11 +44,13 @@ func heap() uint64 {
 	return m.HeapAlloc
 }
 
-func benchFuse(b *testing.B, n int, incidents bool) { benchFuseCfg(b, n, incidents, 0) }
+func benchFuse(b *testing.B, n int, incidents bool) { benchFuseCfg(b, n, incidents, 0, 0) }
 
 // benchFuseCfg is benchFuse with a Horizon: Finished is drained every
-// thousand records, as a server would store the finished incidents.
-func benchFuseCfg(b *testing.B, n int, incidents bool, horizon time.Duration) {
+// thousand records, as a server would store the finished incidents. With
+// settleEvery > 0, Settle is also called after every settleEvery-th record,
+// as a server reading while records arrive does.
+func benchFuseCfg(b *testing.B, n int, incidents bool, horizon time.Duration, settleEvery int) {
 	s := benchScenario(b, n)
 	var retained uint64
 	var f *incident.Fuser
@@ -66,6 +68,9 @@ func benchFuseCfg(b *testing.B, n int, incidents bool, horizon time.Duration) {
 			}
 			if horizon > 0 && i%1000 == 999 {
 				f.Finished()
+			}
+			if settleEvery > 0 && i%settleEvery == settleEvery-1 {
+				f.Settle()
 			}
 		}
 		f.Settle()
@@ -96,5 +101,10 @@ func BenchmarkIncidents100k(b *testing.B) { benchFuse(b, 100_000, true) }
 // finished incidents are built (as Incident values) and dropped as the
 // records stream through; heapB/obs is what the Fuser still holds at the
 // end.
-func BenchmarkStream100k(b *testing.B) { benchFuseCfg(b, 100_000, false, incident.DefaultHorizon) }
-func BenchmarkStream1M(b *testing.B)   { benchFuseCfg(b, 1_000_000, false, incident.DefaultHorizon) }
+func BenchmarkStream100k(b *testing.B) { benchFuseCfg(b, 100_000, false, incident.DefaultHorizon, 0) }
+func BenchmarkStream1M(b *testing.B)   { benchFuseCfg(b, 1_000_000, false, incident.DefaultHorizon, 0) }
+
+// BenchmarkLive100k is BenchmarkFuse100k with a read (Settle) after every
+// hundred records: the flushes then see vague observations settled before
+// the precise ones that match them arrive.
+func BenchmarkLive100k(b *testing.B) { benchFuseCfg(b, 100_000, false, 0, 100) }

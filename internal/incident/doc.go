@@ -10,7 +10,10 @@
 // function of the set of observations and the decisions alone: feeding the
 // same records in any order — a batch uploaded hours late included — gives
 // the same incidents, byte for byte, and so does any party that re-runs
-// fusion on the ledger's records.
+// fusion on the ledger's records. Nor does it depend on when it is read:
+// a server that reads after every record and one that replays the store
+// with a single read at the end hold the same incidents
+// (TestReadTimeIndependent).
 //
 // Each observation's uncertainty is what it states, raised to a floor per
 // source (location, time):
@@ -73,7 +76,9 @@
 // look for settled vague ones (only in lists that hold some) to make them
 // watchers of their own blocks. Records added in a batch before a read thus
 // pay for each vague-to-precise pair once. Readers re-cluster only the
-// blocks that changed.
+// blocks that changed. Each attachment is decided afresh, from the current
+// clusters, whenever one of them may have changed; attachments never feed
+// back into the precise clusters.
 //
 // # Kinds
 //
@@ -186,6 +191,12 @@
 // yet: about a third of the time is the search of the precise observations
 // compatible with each vague one (some 100 to 200 each), which is what the
 // rule requires. The partition is unchanged by these versions.
+//
+// Live100k is Fuse100k with a Settle after every hundred records, as a
+// server that reads while records arrive: about 9,000–9,500 ns/obs on the
+// same machine, the same before and after the fix that made settled
+// region-only observations findable by later precise ones (Fuse100k
+// 6,500–7,200 in those runs).
 //
 // With the horizon the heap the Fuser holds stays flat as a million
 // observations stream through (7.9 MiB at 100k, 8.8 at 500k, 9.7 at 1M,

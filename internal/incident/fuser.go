@@ -637,7 +637,9 @@ type entry struct {
 
 // cell holds, per time class, its observations sorted by time: the
 // precise ones in lists[class], the vague ones in lists[nTime+class].
-// settled[class] counts the settled vague ones; maxSt holds, per list, the
+// settled[class] counts the settled vague ones of lists[nTime+class] (in a
+// region's cell, settled[0] counts its region-only ones, all in
+// lists[nTime]: see listOf); maxSt holds, per list, the
 // largest time uncertainty it ever held (a list's class bounds it more
 // loosely: precise observations reach at most Gate × 15 minutes).
 type cell struct {
