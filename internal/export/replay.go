@@ -10,7 +10,9 @@ import (
 	"slices"
 	"time"
 
+	"truce/internal/agreement"
 	"truce/internal/derrors"
+	"truce/internal/fusion"
 	"truce/internal/incident"
 	"truce/internal/observation"
 	"truce/internal/record"
@@ -339,7 +341,14 @@ func (ds *decisionSet) annotate(inc *incident.Incident) {
 // Export replays the store (see Replay) into w and closes it. It returns
 // what Replay did and the first error from either.
 func Export(ctx context.Context, st Store, q Query, w Writer) (Stats, error) {
-	stats, err := Replay(ctx, st, q, w.Write)
+	agreements, err := fusion.LatestAgreements(ctx, st)
+	if err != nil {
+		return Stats{}, err
+	}
+	stats, err := Replay(ctx, st, q, func(inc *incident.Incident) error {
+		inc.Violation = agreement.Judge(*inc, agreements)
+		return w.Write(inc)
+	})
 	if err != nil {
 		return stats, err
 	}

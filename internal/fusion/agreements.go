@@ -19,20 +19,25 @@ import (
 // (the latest version of each; amendments never change how the past is
 // judged, see agreement.Amend).
 
-// loadAgreements reads every agreement version in the order adopted and
-// keeps the latest of each. The caller holds s.mu.
-func (s *Service) loadAgreements(ctx context.Context) error {
+// recordLister lists stored records of a type.
+type recordLister interface {
+	ListRecords(ctx context.Context, typ string, afterSeq int64, limit int) ([]record.Stored, error)
+}
+
+// LatestAgreements reads every stored agreement version, in the order
+// adopted, and returns the latest version of each, by id.
+func LatestAgreements(ctx context.Context, st recordLister) ([]agreement.Agreement, error) {
 	latest := map[string]agreement.Agreement{}
 	var seq int64
 	for {
-		recs, err := s.store.ListRecords(ctx, record.TypeAgreement, seq, replayPage)
+		recs, err := st.ListRecords(ctx, record.TypeAgreement, seq, replayPage)
 		if err != nil {
-			return fmt.Errorf("fusion: agreements: %w", err)
+			return nil, fmt.Errorf("fusion: agreements: %w", err)
 		}
 		for _, r := range recs {
 			var a agreement.Agreement
 			if err := json.Unmarshal(r.Body, &a); err != nil {
-				return fmt.Errorf("fusion: agreement record %s: %w", r.ID, err)
+				return nil, fmt.Errorf("fusion: agreement record %s: %w", r.ID, err)
 			}
 			latest[a.ID] = a
 			seq = r.Seq
@@ -41,12 +46,22 @@ func (s *Service) loadAgreements(ctx context.Context) error {
 			break
 		}
 	}
-	next := make([]agreement.Agreement, 0, len(latest))
+	out := make([]agreement.Agreement, 0, len(latest))
 	for _, a := range latest {
-		next = append(next, a)
+		out = append(out, a)
 	}
-	slices.SortFunc(next, func(a, b agreement.Agreement) int { return cmp.Compare(a.ID, b.ID) })
-	s.agreements = next
+	slices.SortFunc(out, func(a, b agreement.Agreement) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// loadAgreements takes the stored agreements into the view. The caller
+// holds s.mu.
+func (s *Service) loadAgreements(ctx context.Context) error {
+	a, err := LatestAgreements(ctx, s.store)
+	if err != nil {
+		return err
+	}
+	s.agreements = a
 	return nil
 }
 

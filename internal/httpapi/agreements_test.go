@@ -51,6 +51,12 @@ func TestAgreementsJudgeIncidents(t *testing.T) {
 		}
 	}
 
+	// Exports judge incidents the same way.
+	st, resp = s.do("GET", "/api/v1/export?format=jsonl", analyst, "", nil)
+	if st != 200 || strings.Count(string(resp), `"term":"kyiv-air"`) != 1 || strings.Count(string(resp), `"term":"black-sea"`) != 1 {
+		t.Errorf("export: %d, violations not as in the live view:\n%s", st, resp)
+	}
+
 	// An amendment ends the sea term early: the naval strike still
 	// happened while it was in force, so it stays a violation.
 	amended := strings.Replace(body, `"to":"2025-06-02T00:00:00Z"`, `"to":"2025-06-01T06:00:00Z"`, 1)
