@@ -33,13 +33,13 @@ func TestAttachUpToDate(t *testing.T) {
 			if i%(50*every) != 0 && i != len(recs)-1 {
 				continue // checking costs a search per vague observation
 			}
-			for v := range f.obs {
-				if !f.obs[v].vague() {
+			for v := range f.obs.len() {
+				if !f.obs.at(v).vague() {
 					continue
 				}
-				was := f.n[v].clus
-				f.attach(int32(v))
-				if f.n[v].clus != was {
+				was := f.hot[v].clus
+				f.attach(v)
+				if f.hot[v].clus != was {
 					stale++
 				}
 			}

@@ -126,14 +126,14 @@ func (f *Fuser) cluster(members []int32) {
 	if k == 0 {
 		return
 	}
-	slices.SortFunc(members, func(x, y int32) int { return bytes.Compare(f.obs[x].id[:], f.obs[y].id[:]) })
+	slices.SortFunc(members, func(x, y int32) int { return bytes.Compare(f.obs.at(x).id[:], f.obs.at(y).id[:]) })
 	a.reset(k)
 	a.idx = append(a.idx[:0], members...)
-	ref := &f.obs[members[0]]
+	ref := f.obs.at(members[0])
 	a.lat0, a.lon0, a.t0secs = ref.plat, ref.plon, ref.ts
 	a.cos0 = math.Cos(ref.plat * math.Pi / 180)
 	for i, m := range members {
-		o := &f.obs[m]
+		o := f.obs.at(m)
 		vs, vt := float64(o.ss)*float64(o.ss), float64(o.st)*float64(o.st)
 		wt := 1 / vt
 		a.swt[i], a.st[i] = wt, wt*(o.ts-a.t0secs)
@@ -155,7 +155,7 @@ func (f *Fuser) cluster(members []int32) {
 	if k <= bruteForceMax {
 		for i := 0; i < k; i++ {
 			for j := i + 1; j < k; j++ {
-				if f.compatible(&f.obs[members[i]].view, &f.obs[members[j]].view) {
+				if f.compatible(&f.obs.at(members[i]).view, &f.obs.at(members[j]).view) {
 					addEdge(int32(i), int32(j))
 				}
 			}
@@ -186,9 +186,9 @@ func (f *Fuser) cluster(members []int32) {
 
 	for i, m := range members {
 		r := a.root(int32(i))
-		f.n[m].clus = members[r]
+		f.hot[m].clus = members[r]
 		if int32(i) == r {
-			f.cstats[m] = a.stats(r)
+			*f.cstats.at(m) = a.stats(r)
 		}
 	}
 }

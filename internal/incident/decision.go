@@ -174,7 +174,7 @@ func (f *Fuser) Apply(d Decision) error {
 	case Merge, Split:
 		f.dec.structural = append(f.dec.structural, int(n))
 		for _, x := range idx {
-			f.obs[x].flags |= fPinned // the decision layer needs them for good
+			f.obs.at(x).flags |= fPinned // the decision layer needs them for good
 		}
 	default:
 		if f.dec.byAnchor == nil {
@@ -184,7 +184,7 @@ func (f *Fuser) Apply(d Decision) error {
 	}
 	f.dec.changed = true
 	for _, x := range idx {
-		f.touch(f.n[x].clus)
+		f.touch(f.hot[x].clus)
 	}
 	return nil
 }
@@ -202,7 +202,7 @@ func (f *Fuser) finalGroupsOf(xs []int32) ([]int, [][]int32) {
 	for i, x := range xs {
 		var id int32
 		var members []int32
-		if bound[f.n[x].clus] {
+		if bound[f.hot[x].clus] {
 			for j, g := range layer {
 				if slices.Contains(g, x) {
 					id = -int32(j) - 1
@@ -211,7 +211,7 @@ func (f *Fuser) finalGroupsOf(xs []int32) ([]int, [][]int32) {
 				}
 			}
 		} else {
-			id = f.n[x].clus
+			id = f.hot[x].clus
 		}
 		g, ok := seen[id]
 		if !ok {
@@ -238,7 +238,7 @@ func (f *Fuser) decisionLayer() ([][]int32, map[int32]bool) {
 	var keys []int32
 	for _, di := range f.dec.structural {
 		for _, x := range f.dec.obs[di] {
-			if k := f.n[x].clus; !bound[k] {
+			if k := f.hot[x].clus; !bound[k] {
 				bound[k] = true
 				keys = append(keys, k)
 			}

@@ -113,18 +113,18 @@ func (f *Fuser) sweep() {
 	f.stamp++ // marks units visited in this sweep
 	for _, h := range hours {
 		for _, s := range e.hours[h] {
-			o := &f.obs[s]
+			o := f.obs.at(s)
 			if o.flags&fFree != 0 {
 				continue // finished already (or a stale entry of a reused slot)
 			}
 			u := s // the unit's representative: block root or the vague slot itself
 			if o.vague() && o.flags&fAttached != 0 {
-				u = f.find(f.n[s].clus)
+				u = f.find(f.hot[s].clus)
 			} else if !o.vague() {
 				u = f.find(s)
 			}
-			if f.n[u].mark != f.stamp {
-				f.n[u].mark = f.stamp
+			if f.n.at(u).mark != f.stamp {
+				f.n.at(u).mark = f.stamp
 				until := f.finishedUnit(u)
 				if until < cut {
 					gone = f.finish(u, gone)
@@ -136,7 +136,7 @@ func (f *Fuser) sweep() {
 					w = max(limit, int64(math.Floor(until/3600)))
 				}
 				e.wait[u] = w
-			} else if f.obs[s].flags&fFree != 0 {
+			} else if f.obs.at(s).flags&fFree != 0 {
 				continue
 			}
 			w := e.wait[u]
@@ -171,7 +171,7 @@ func (f *Fuser) sweep() {
 		end := sort.Search(len(l), func(j int) bool { return l[j].ts >= cut })
 		n := 0
 		for _, x := range l[:end] {
-			if f.obs[x.i].flags&fFree == 0 {
+			if f.obs.at(x.i).flags&fFree == 0 {
 				l[n] = x
 				n++
 			}
@@ -182,7 +182,7 @@ func (f *Fuser) sweep() {
 	e.lists = e.lists[:0]
 	clear(e.listMark)
 	if f.changes {
-		f.touched = slices.DeleteFunc(f.touched, func(k int32) bool { return k < 0 || f.obs[k].flags&fFree != 0 })
+		f.touched = slices.DeleteFunc(f.touched, func(k int32) bool { return k < 0 || f.obs.at(k).flags&fFree != 0 })
 	}
 }
 
@@ -192,29 +192,29 @@ func (f *Fuser) sweep() {
 // its watchers and of what they were compared with; MaxFloat64 when a
 // merge or split names it.
 func (f *Fuser) finishedUnit(u int32) float64 {
-	o := &f.obs[u]
+	o := f.obs.at(u)
 	if o.vague() {
 		if o.flags&fPinned != 0 {
 			return math.MaxFloat64
 		}
-		return f.n[u].dep
+		return f.n.at(u).dep
 	}
-	until := f.n[u].bmax
+	until := f.n.at(u).bmax
 	for x := u; ; {
-		if f.obs[x].flags&fPinned != 0 {
+		if f.obs.at(x).flags&fPinned != 0 {
 			return math.MaxFloat64
 		}
-		if x = f.n[x].ring; x == u {
+		if x = f.n.at(x).ring; x == u {
 			break
 		}
 	}
 	f.eachWatcher(u, func(w int32) {
-		ow := &f.obs[w]
+		ow := f.obs.at(w)
 		if ow.flags&fFree != 0 || !ow.vague() {
 			return
 		}
-		until = max(until, f.n[w].dep)
-		if ow.flags&(fAttached|fPinned) == fAttached|fPinned && f.find(f.n[w].clus) == u {
+		until = max(until, f.n.at(w).dep)
+		if ow.flags&(fAttached|fPinned) == fAttached|fPinned && f.find(f.hot[w].clus) == u {
 			until = math.MaxFloat64
 		}
 	})
@@ -226,33 +226,33 @@ func (f *Fuser) finishedUnit(u int32) float64 {
 // reported for its incidents.
 func (f *Fuser) finish(u int32, gone [][16]byte) [][16]byte {
 	var members []int32
-	if f.obs[u].vague() {
+	if f.obs.at(u).vague() {
 		members = append(members, u)
 	} else {
 		members = f.members(u, nil)
 		f.kstamp++
 		f.eachWatcher(u, func(w int32) {
-			ow := &f.obs[w]
-			if ow.flags&(fFree|fAttached) != fAttached || !ow.vague() || f.n[w].kmark == f.kstamp {
+			ow := f.obs.at(w)
+			if ow.flags&(fFree|fAttached) != fAttached || !ow.vague() || f.hot[w].kmark == f.kstamp {
 				return
 			}
-			f.n[w].kmark = f.kstamp
-			if f.find(f.n[w].clus) == u {
+			f.hot[w].kmark = f.kstamp
+			if f.find(f.hot[w].clus) == u {
 				members = append(members, w)
 			}
 		})
 	}
 	// One incident per fusion key.
-	slices.SortFunc(members, func(a, b int32) int { return cmp.Compare(f.n[a].clus, f.n[b].clus) })
+	slices.SortFunc(members, func(a, b int32) int { return cmp.Compare(f.hot[a].clus, f.hot[b].clus) })
 	for i := 0; i < len(members); {
 		j := i + 1
-		for j < len(members) && f.n[members[j]].clus == f.n[members[i]].clus {
+		for j < len(members) && f.hot[members[j]].clus == f.hot[members[i]].clus {
 			j++
 		}
 		f.ev.finished = append(f.ev.finished, f.summarize(members[i:j]))
 		i = j
 	}
-	if !f.obs[u].vague() {
+	if !f.obs.at(u).vague() {
 		f.freeWatches(u)
 	}
 	for _, m := range members {
@@ -267,7 +267,7 @@ func (f *Fuser) finish(u int32, gone [][16]byte) [][16]byte {
 
 // release forgets observation s and frees its slot.
 func (f *Fuser) release(s int32) {
-	o := &f.obs[s]
+	o := f.obs.at(s)
 	f.deleteID(o.id, s)
 	if f.dec.byAnchor != nil {
 		delete(f.dec.byAnchor, s)
@@ -291,10 +291,10 @@ func (f *Fuser) release(s int32) {
 	}
 	*o = obs{}
 	o.flags = fFree
-	f.n[s].clus = -1
-	f.parent[s], f.n[s].ring, f.n[s].size = s, s, 1
-	f.watchers[s] = nil
-	f.n[s].gen++
+	f.hot[s].clus = -1
+	f.parent[s], f.n.at(s).ring, f.n.at(s).size = s, s, 1
+	*f.watchers.at(s) = nil
+	f.n.at(s).gen++
 	f.free = append(f.free, s)
 }
 

@@ -16,13 +16,13 @@ func (f *Fuser) flush() {
 	for _, r := range roots {
 		members = f.members(r, members[:0])
 		for _, m := range members {
-			if k := f.n[m].clus; k >= 0 && f.n[k].clus == k {
+			if k := f.hot[m].clus; k >= 0 && f.hot[k].clus == k {
 				f.touch(k)
 			}
 		}
 		f.cluster(members)
 		for _, m := range members {
-			if f.n[m].clus == m {
+			if f.hot[m].clus == m {
 				f.touch(m)
 			}
 		}
@@ -34,10 +34,10 @@ func (f *Fuser) flush() {
 	for _, v := range f.dirtyV {
 		// A stale watcher entry may name a slot reused since by a
 		// precise observation: only vague ones attach.
-		if f.n[v].mark == f.stamp || !f.obs[v].vague() {
+		if f.n.at(v).mark == f.stamp || !f.obs.at(v).vague() {
 			continue
 		}
-		f.n[v].mark = f.stamp
+		f.n.at(v).mark = f.stamp
 		f.attach(v)
 	}
 	f.dirtyV = f.dirtyV[:0]
@@ -49,8 +49,8 @@ func (f *Fuser) dirtyRoots(xs []int32) []int32 {
 	var roots []int32
 	for _, x := range xs {
 		r := f.find(x)
-		if f.n[r].mark != f.stamp {
-			f.n[r].mark = f.stamp
+		if f.n.at(r).mark != f.stamp {
+			f.n.at(r).mark = f.stamp
 			roots = append(roots, r)
 		}
 	}
@@ -62,7 +62,7 @@ func (f *Fuser) members(r int32, dst []int32) []int32 {
 	x := r
 	for {
 		dst = append(dst, x)
-		x = f.n[x].ring
+		x = f.n.at(x).ring
 		if x == r {
 			return dst
 		}
@@ -72,8 +72,8 @@ func (f *Fuser) members(r int32, dst []int32) []int32 {
 // eachWatcher calls fn for each entry of the watcher list of root r
 // (possibly more than once for one observation).
 func (f *Fuser) eachWatcher(r int32, fn func(v int32)) {
-	for _, w := range f.watchers[r] {
-		if w.gen == f.n[w.v].gen {
+	for _, w := range *f.watchers.at(r) {
+		if w.gen == f.n.at(w.v).gen {
 			fn(w.v)
 		}
 	}
@@ -95,7 +95,7 @@ func (f *Fuser) touch(k int32) {
 // The first attach settles v: it becomes a watcher of the blocks of its
 // candidates, and precise observations added later find it themselves.
 func (f *Fuser) attach(v int32) {
-	o := &f.obs[v]
+	o := f.obs.at(v)
 	settled := o.flags&fSettled != 0
 	if !settled {
 		f.settle(v)
@@ -105,24 +105,24 @@ func (f *Fuser) attach(v int32) {
 	dep := o.ts
 	f.kstamp++
 	for _, c := range f.cands {
-		k := f.n[c].clus
-		if f.n[k].kmark == f.kstamp {
+		k := f.hot[c].clus
+		if f.hot[k].kmark == f.kstamp {
 			continue
 		}
-		f.n[k].kmark = f.kstamp
+		f.hot[k].kmark = f.kstamp
 		r := f.find(k) // k's block is c's
-		dep = max(dep, f.n[r].bmax)
+		dep = max(dep, f.n.at(r).bmax)
 		if !settled {
 			// Consecutive entries for one block collapse in addWatch.
 			f.addWatch(r, v)
-			f.n[v].wroot = r
+			f.n.at(v).wroot = r
 		}
-		q, ok := f.attachDist(o, &f.cstats[k])
+		q, ok := f.attachDist(o, f.cstats.at(k))
 		if !ok {
 			continue
 		}
 		switch {
-		case q < bestQ || (q == bestQ && bytes.Compare(f.obs[k].id[:], f.obs[best].id[:]) < 0):
+		case q < bestQ || (q == bestQ && bytes.Compare(f.obs.at(k).id[:], f.obs.at(best).id[:]) < 0):
 			best, bestQ, secondQ = k, q, bestQ
 		case q < secondQ:
 			secondQ = q
@@ -131,8 +131,8 @@ func (f *Fuser) attach(v int32) {
 	if secondQ-bestQ < ambiguity {
 		best = -1
 	}
-	f.n[v].dep = dep
-	old := f.n[v].clus
+	f.n.at(v).dep = dep
+	old := f.hot[v].clus
 	if best >= 0 {
 		o.flags |= fAttached
 	} else {
@@ -140,7 +140,7 @@ func (f *Fuser) attach(v int32) {
 		best = v
 	}
 	if old != best {
-		f.n[v].clus = best
+		f.hot[v].clus = best
 		if old >= 0 {
 			f.touch(old)
 		}

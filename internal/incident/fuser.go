@@ -154,16 +154,20 @@ type Fuser struct {
 
 	// obs and n are indexed by slot: an observation's index for as long as
 	// the Fuser holds it.
-	obs []obs
-	n   []node
+	obs chunked[obs]
+	n   chunked[node]
 	// parent is the union-find forest over slots, apart from n so that
 	// find walks a compact array.
 	parent []int32
-	byID   idTable // observation id -> slot
+	// hot holds, by slot, what attach reads for each of a vague
+	// observation's candidates, apart from n so that those reads stay in
+	// cache.
+	hot  []hot
+	byID idTable // observation id -> slot
 
 	// watchers holds, per block root, the vague observations compatible
 	// with some member of the block (possibly more than once).
-	watchers [][]watcher
+	watchers chunked[[]watcher]
 
 	grid table // (spatial level, cell) -> index in cells
 	// byRegion maps a region to its index in cells: lists[0] holds the
@@ -180,7 +184,7 @@ type Fuser struct {
 	floors                 []floor // per source index
 	kstamp                 uint32
 
-	cstats []clusterStats // per cluster key
+	cstats chunked[clusterStats] // per cluster key
 	// free holds the slots of finished observations, for reuse.
 	free []int32
 
@@ -206,20 +210,25 @@ type node struct {
 	// linked by pairwise compatibility. ring threads each block's members
 	// in a cycle.
 	size, ring int32
-	// clus is the key of the observation's fusion incident: the slot of
-	// the incident's representative observation (-1 before the first
-	// flush, and for a free slot).
-	clus int32
-	// mark and kmark are scratch stamps (mark: per observation or root;
-	// kmark: per cluster key).
-	mark, kmark uint32
-	gen         uint32 // how many times the slot was released
-	wroot       int32  // vague: the block root it last became a watcher of
+	// mark is a scratch stamp, per observation or root.
+	mark  uint32
+	gen   uint32 // how many times the slot was released
+	wroot int32  // vague: the block root it last became a watcher of
 	// bmax is, per block root, the latest observed time of its members;
 	// dep is, per vague observation, the latest observed time of itself
 	// and the blocks it was compared with. Both are seconds since the
 	// epoch and say when a unit can no longer change.
 	bmax, dep float64
+}
+
+// hot is the part of a slot's fusion state read once per candidate.
+type hot struct {
+	// clus is the key of the observation's fusion incident: the slot of
+	// the incident's representative observation (-1 before the first
+	// flush, and for a free slot).
+	clus int32
+	// kmark is a scratch stamp per cluster key.
+	kmark uint32
 }
 
 // watcher is one entry of a block's watcher list. gen is the slot
@@ -231,7 +240,7 @@ type watcher struct {
 }
 
 // freeWatches drops the watcher list of root r.
-func (f *Fuser) freeWatches(r int32) { f.watchers[r] = nil }
+func (f *Fuser) freeWatches(r int32) { *f.watchers.at(r) = nil }
 
 // New returns an empty Fuser.
 func New(cfg Config) *Fuser {
@@ -260,7 +269,7 @@ func New(cfg Config) *Fuser {
 
 // Len returns how many observations the Fuser holds: all it was given,
 // less those of finished incidents when Config.Horizon is set.
-func (f *Fuser) Len() int { return len(f.obs) - len(f.free) }
+func (f *Fuser) Len() int { return int(f.obs.len()) - len(f.free) }
 
 // Add takes one accepted observation into fusion. It returns an error
 // wrapping derrors.ErrInvalid when the record breaks the observation
@@ -285,7 +294,7 @@ func (f *Fuser) Add(rec observation.Record) error {
 	}
 	i := f.alloc(&o)
 	f.putID(o.id, i)
-	if f.obs[i].vague() {
+	if f.obs.at(i).vague() {
 		f.addVague(i)
 	} else {
 		f.addPrecise(i)
@@ -306,17 +315,19 @@ func (f *Fuser) alloc(o *obs) int32 {
 	if n := len(f.free); n > 0 {
 		i = f.free[n-1]
 		f.free = f.free[:n-1]
-		f.obs[i] = *o
+		*f.obs.at(i) = *o
 	} else {
-		i = int32(len(f.obs))
-		f.obs = append(f.obs, *o)
-		f.n = append(f.n, node{})
+		i = f.obs.len()
+		f.obs.push(*o)
+		f.n.push(node{})
 		f.parent = append(f.parent, 0)
-		f.watchers = append(f.watchers, nil)
-		f.cstats = append(f.cstats, clusterStats{})
+		f.hot = append(f.hot, hot{})
+		f.watchers.push(nil)
+		f.cstats.push(clusterStats{})
 	}
-	n := &f.n[i]
-	n.size, n.ring, n.clus, n.wroot = 1, i, -1, -1
+	n := f.n.at(i)
+	n.size, n.ring, n.wroot = 1, i, -1
+	f.hot[i].clus = -1
 	f.parent[i] = i
 	n.bmax, n.dep = o.ts, o.ts
 	return i
@@ -417,7 +428,7 @@ func (f *Fuser) addPrecise(i int32) {
 	f.candidates(i)
 	var vague []int32
 	for _, c := range f.cands {
-		if f.obs[c].vague() {
+		if f.obs.at(c).vague() {
 			vague = append(vague, c)
 		} else {
 			f.union(i, c)
@@ -428,9 +439,9 @@ func (f *Fuser) addPrecise(i int32) {
 		// v already watches root when the block it last joined is now
 		// root's. (A released block's slot may be root by now only if its
 		// watchers were all finished: v would be too old to match i.)
-		if w := f.n[v].wroot; w < 0 || f.find(w) != root {
+		if w := f.n.at(v).wroot; w < 0 || f.find(w) != root {
 			f.addWatch(root, v)
-			f.n[v].wroot = root
+			f.n.at(v).wroot = root
 		}
 	}
 	f.dirtyP = append(f.dirtyP, i)
@@ -451,7 +462,7 @@ func (f *Fuser) addVague(i int32) {
 // list by list: attach will find i itself.
 func (f *Fuser) candidates(i int32) {
 	f.cands = f.cands[:0]
-	o := &f.obs[i]
+	o := f.obs.at(i)
 	f.preciseOnly = o.vague()
 	if o.point() {
 		f.gridQuery(o)
@@ -466,7 +477,7 @@ func (f *Fuser) candidates(i int32) {
 // preciseCandidates is candidates restricted to precise observations.
 func (f *Fuser) preciseCandidates(i int32) {
 	f.cands = f.cands[:0]
-	o := &f.obs[i]
+	o := f.obs.at(i)
 	f.preciseOnly = true
 	if o.point() {
 		f.gridQuery(o)
@@ -515,7 +526,7 @@ func (f *Fuser) gridQuery(o *obs) {
 						// The list's time reach is at most Gate times its
 						// largest time uncertainty.
 						r := f.gate * float64(c.maxSt[b])
-						f.scan(&o.view, c.lists[b], ts, math.Sqrt(reachS2+r*r), flat, flon, lonScale)
+						f.scan(&o.view, c.lists[b], &c.hint[b], ts, math.Sqrt(reachS2+r*r), flat, flon, lonScale)
 					}
 				}
 			}
@@ -524,30 +535,17 @@ func (f *Fuser) gridQuery(o *obs) {
 }
 
 // scan appends to f.cands the observations of list (sorted by time) within
-// dt seconds of ts, within dlat/dlon degrees, and compatible with o.
-func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon, lonScale float32) {
+// dt seconds of ts, within dlat/dlon degrees, and compatible with o. hint
+// is the list's position where the previous scan started: consecutive
+// queries (a stream in arrival order, a flush attaching vague observations
+// in arrival order) look at nearby times, so the search for the window
+// gallops from there instead of bisecting the whole list.
+func (f *Fuser) scan(o *view, list []entry, hint *int32, ts, dt float64, dlat, dlon, lonScale float32) {
 	if len(list) == 0 || list[0].ts > ts+dt || list[len(list)-1].ts < ts-dt {
 		return
 	}
-	// The first entry at or after ts-dt: most queries are near the end of
-	// the list (recent times), so search backwards from it in growing
-	// steps, then bisect.
-	lo, hi := 0, len(list)
-	for j, step := len(list)-1, 1; j >= 0; j, step = j-step, step*2 {
-		if list[j].ts < ts-dt {
-			lo = j + 1
-			break
-		}
-		hi = j
-	}
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if list[m].ts < ts-dt {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
+	lo := gallop(list, int(*hint), ts-dt)
+	*hint = int32(lo)
 	lat, lon := o.lat, o.lon
 	kinds := f.kinds.mask[o.kind]
 	skip := uint8(0)
@@ -594,6 +592,42 @@ func (f *Fuser) scan(o *view, list []entry, ts, dt float64, dlat, dlon, lonScale
 	}
 }
 
+// gallop returns the index of the first entry of list (sorted by time) at
+// or after t, searching outwards from h in growing steps, then bisecting.
+func gallop(list []entry, h int, t float64) int {
+	n := len(list)
+	h = min(max(h, 0), n-1)
+	var lo, hi int // the answer is in [lo, hi]
+	if list[h].ts < t {
+		lo, hi = h+1, n
+		for step := 1; h+step < n; step *= 2 {
+			if list[h+step].ts >= t {
+				hi = h + step
+				break
+			}
+			lo = h + step + 1
+		}
+	} else {
+		lo, hi = 0, h
+		for step := 1; h-step >= 0; step *= 2 {
+			if list[h-step].ts < t {
+				lo = h - step + 1
+				break
+			}
+			hi = h - step
+		}
+	}
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if list[m].ts < t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 // regSettled reports whether some region-only observation of region r is
 // settled.
 func (f *Fuser) regSettled(r uint16) bool {
@@ -611,7 +645,7 @@ func (f *Fuser) regionOnlyQuery(o *obs) {
 		return
 	}
 	if ci := f.byRegion.get(regionKey(o.region)); ci >= 0 {
-		f.scan(&o.view, f.cells[ci].lists[nTime], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32, 0)
+		f.scan(&o.view, f.cells[ci].lists[nTime], &f.cells[ci].hint[nTime], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32, 0)
 	}
 }
 
@@ -621,7 +655,7 @@ func (f *Fuser) regionOnlyQuery(o *obs) {
 // by time, for this query alone.
 func (f *Fuser) regionPointQuery(o *obs) {
 	if ci := f.byRegion.get(regionKey(o.region)); ci >= 0 {
-		f.scan(&o.view, f.cells[ci].lists[0], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32, 0)
+		f.scan(&o.view, f.cells[ci].lists[0], &f.cells[ci].hint[0], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32, 0)
 	}
 }
 
@@ -646,6 +680,7 @@ type cell struct {
 	lists   [2 * nTime][]entry
 	settled [nTime]int32
 	maxSt   [2 * nTime]float32
+	hint    [2 * nTime]int32 // per list, where the last scan started
 }
 
 // listOf returns the index in cell.lists of an observation's list. A
@@ -710,14 +745,14 @@ func (f *Fuser) cellOf(o *obs) int32 {
 // settle marks vague observation v as settled: from now on, precise
 // observations added later find it and make it a watcher of their blocks.
 func (f *Fuser) settle(v int32) {
-	o := &f.obs[v]
+	o := f.obs.at(v)
 	o.flags |= fSettled
 	f.cells[f.cellOf(o)].settled[listOf(o)-nTime]++
 }
 
 // index makes observation i findable by later ones.
 func (f *Fuser) index(i int32) {
-	o := &f.obs[i]
+	o := f.obs.at(i)
 	e := entry{view: o.view, i: i}
 	if o.point() {
 		l, b := int(o.level)/nTime, listOf(o)
@@ -777,19 +812,19 @@ func (f *Fuser) union(a, b int32) int32 {
 	if ra == rb {
 		return ra
 	}
-	if f.n[ra].size < f.n[rb].size || (f.n[ra].size == f.n[rb].size && rb < ra) {
+	if f.n.at(ra).size < f.n.at(rb).size || (f.n.at(ra).size == f.n.at(rb).size && rb < ra) {
 		ra, rb = rb, ra
 	}
 	f.parent[rb] = ra
-	f.n[ra].size += f.n[rb].size
-	f.n[ra].bmax = max(f.n[ra].bmax, f.n[rb].bmax)
-	f.n[ra].ring, f.n[rb].ring = f.n[rb].ring, f.n[ra].ring
-	if wa, wb := f.watchers[ra], f.watchers[rb]; len(wa) < len(wb) {
-		f.watchers[ra] = append(wb, wa...)
+	f.n.at(ra).size += f.n.at(rb).size
+	f.n.at(ra).bmax = max(f.n.at(ra).bmax, f.n.at(rb).bmax)
+	f.n.at(ra).ring, f.n.at(rb).ring = f.n.at(rb).ring, f.n.at(ra).ring
+	if wa, wb := *f.watchers.at(ra), *f.watchers.at(rb); len(wa) < len(wb) {
+		*f.watchers.at(ra) = append(wb, wa...)
 	} else if len(wb) > 0 {
-		f.watchers[ra] = append(wa, wb...)
+		*f.watchers.at(ra) = append(wa, wb...)
 	}
-	f.watchers[rb] = nil
+	*f.watchers.at(rb) = nil
 	f.dirtyP = append(f.dirtyP, ra)
 	return ra
 }
@@ -797,14 +832,14 @@ func (f *Fuser) union(a, b int32) int32 {
 // addWatch records that vague observation v is compatible with a member of
 // the precise block rooted at root.
 func (f *Fuser) addWatch(root, v int32) {
-	l := f.watchers[root]
-	if n := len(l); n > 0 && l[n-1].v == v && l[n-1].gen == f.n[v].gen {
+	l := *f.watchers.at(root)
+	if n := len(l); n > 0 && l[n-1].v == v && l[n-1].gen == f.n.at(v).gen {
 		return
 	}
 	if cap(l) == 0 {
 		l = make([]watcher, 0, 8) // most blocks collect a few watchers: skip the smallest sizes
 	}
-	f.watchers[root] = append(l, watcher{v, f.n[v].gen})
+	*f.watchers.at(root) = append(l, watcher{v, f.n.at(v).gen})
 }
 
 // interner maps strings to small integers; 0 is the empty string. It

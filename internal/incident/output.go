@@ -37,24 +37,24 @@ func (f *Fuser) each(fn func(members []int32)) {
 	f.flush()
 	layer, bound := f.decisionLayer()
 	// Counting sort of the observations by incident key.
-	n := len(f.obs)
+	n := int(f.obs.len())
 	start := make([]int32, n+1)
-	for i := range f.n {
-		start[f.n[i].clus+1]++ // free slots (-1) count in start[0], which nothing reads
+	for i := range f.n.len() {
+		start[f.hot[i].clus+1]++ // free slots (-1) count in start[0], which nothing reads
 	}
 	for i := 1; i <= n; i++ {
 		start[i] += start[i-1]
 	}
 	order := make([]int32, n)
 	pos := slices.Clone(start[:n])
-	for i := range f.n {
-		if k := f.n[i].clus; k >= 0 {
-			order[pos[k]] = int32(i)
+	for i := range f.n.len() {
+		if k := f.hot[i].clus; k >= 0 {
+			order[pos[k]] = i
 			pos[k]++
 		}
 	}
 	for k := range n {
-		if f.n[k].clus != int32(k) || bound[int32(k)] {
+		if f.hot[k].clus != int32(k) || bound[int32(k)] {
 			continue
 		}
 		fn(order[start[k]:start[k+1]])
@@ -100,8 +100,8 @@ func (f *Fuser) Changes() (changed []Incident, removed []string) {
 		f.each(func(members []int32) {
 			inc := f.summarize(members)
 			changed = append(changed, inc)
-			if k := f.n[members[0]].clus; !bound[k] {
-				f.lastID[f.keyOf(members)] = f.obs[f.minMember(members)].id
+			if k := f.hot[members[0]].clus; !bound[k] {
+				f.lastID[f.keyOf(members)] = f.obs.at(f.minMember(members)).id
 			}
 		})
 		sortIncidents(changed)
@@ -132,7 +132,7 @@ func (f *Fuser) Changes() (changed []Incident, removed []string) {
 			relayer = true
 			continue
 		}
-		if f.n[k].clus == k {
+		if f.hot[k].clus == k {
 			keys = append(keys, k)
 		}
 	}
@@ -144,20 +144,20 @@ func (f *Fuser) Changes() (changed []Incident, removed []string) {
 			continue
 		}
 		inc := f.summarize(members)
-		m := f.obs[f.minMember(members)].id
+		m := f.obs.at(f.minMember(members)).id
 		f.lastID[k] = m
 		emitted[m] = true
 		changed = append(changed, inc)
 	}
 	if relayer {
 		for _, m := range f.dec.lastFinal {
-			old = append(old, f.obs[m].id)
+			old = append(old, f.obs.at(m).id)
 		}
 		f.dec.lastFinal = f.dec.lastFinal[:0]
 		for _, g := range layer {
 			changed = append(changed, f.summarize(g))
 			f.dec.lastFinal = append(f.dec.lastFinal, g[0])
-			emitted[f.obs[g[0]].id] = true
+			emitted[f.obs.at(g[0]).id] = true
 		}
 	}
 	slices.SortFunc(old, func(a, b [16]byte) int { return bytes.Compare(a[:], b[:]) })
@@ -175,11 +175,11 @@ func (f *Fuser) Changes() (changed []Incident, removed []string) {
 // keyOf returns the fusion key of an unbound fusion incident's members.
 func (f *Fuser) keyOf(members []int32) int32 {
 	for _, m := range members {
-		if f.n[m].clus == m {
+		if f.hot[m].clus == m {
 			return m
 		}
 	}
-	return f.n[members[0]].clus
+	return f.hot[members[0]].clus
 }
 
 func (f *Fuser) minMember(members []int32) int32 {
@@ -206,10 +206,10 @@ func (f *Fuser) groupsOf(keys []int32) map[int32][]int32 {
 	rootSeen := map[int32]bool{}
 	out := map[int32][]int32{}
 	for _, k := range keys {
-		if k < 0 || f.n[k].clus != k {
+		if k < 0 || f.hot[k].clus != k {
 			continue
 		}
-		if f.obs[k].vague() {
+		if f.obs.at(k).vague() {
 			out[k] = []int32{k} // an orphan: an incident of one
 			continue
 		}
@@ -224,24 +224,24 @@ func (f *Fuser) groupsOf(keys []int32) map[int32][]int32 {
 	for _, r := range roots {
 		ring = f.members(r, ring[:0])
 		for _, m := range ring {
-			if want[f.n[m].clus] {
-				out[f.n[m].clus] = append(out[f.n[m].clus], m)
+			if want[f.hot[m].clus] {
+				out[f.hot[m].clus] = append(out[f.hot[m].clus], m)
 			}
 		}
 		f.eachWatcher(r, func(v int32) {
-			if f.n[v].mark == f.stamp {
+			if f.n.at(v).mark == f.stamp {
 				return
 			}
-			f.n[v].mark = f.stamp
-			if f.obs[v].flags&fAttached != 0 && want[f.n[v].clus] {
-				out[f.n[v].clus] = append(out[f.n[v].clus], v)
+			f.n.at(v).mark = f.stamp
+			if f.obs.at(v).flags&fAttached != 0 && want[f.hot[v].clus] {
+				out[f.hot[v].clus] = append(out[f.hot[v].clus], v)
 			}
 		})
 	}
 	return out
 }
 
-func (f *Fuser) cmpID(a, b int32) int { return bytes.Compare(f.obs[a].id[:], f.obs[b].id[:]) }
+func (f *Fuser) cmpID(a, b int32) int { return bytes.Compare(f.obs.at(a).id[:], f.obs.at(b).id[:]) }
 
 func (f *Fuser) sortByID(xs []int32) { slices.SortFunc(xs, f.cmpID) }
 

@@ -17,21 +17,21 @@ func (f *Fuser) summarize(members []int32) Incident {
 	f.sortByID(members)
 	inc := Incident{Observations: make([]string, len(members))}
 	for i, m := range members {
-		inc.Observations[i] = formatUUID(f.obs[m].id)
+		inc.Observations[i] = formatUUID(f.obs.at(m).id)
 	}
 	inc.ID = IncidentID(inc.Observations[0])
 
 	// Time span: of the precise members when there are any.
 	anyPrecise := false
 	for _, m := range members {
-		if !f.obs[m].vague() {
+		if !f.obs.at(m).vague() {
 			anyPrecise = true
 			break
 		}
 	}
 	first, last := int64(math.MaxInt64), int64(math.MinInt64)
 	for _, m := range members {
-		o := &f.obs[m]
+		o := f.obs.at(m)
 		if anyPrecise && o.vague() {
 			continue
 		}
@@ -56,7 +56,7 @@ func (f *Fuser) position(inc *Incident, members []int32) {
 	var lat0, lon0, cos0 float64
 	have := false
 	for _, m := range members {
-		o := &f.obs[m]
+		o := f.obs.at(m)
 		if !o.point() {
 			continue
 		}
@@ -72,7 +72,7 @@ func (f *Fuser) position(inc *Incident, members []int32) {
 		mx, my := sx/sw, sy/sw
 		var spread float64
 		for _, m := range members {
-			o := &f.obs[m]
+			o := f.obs.at(m)
 			if !o.point() {
 				continue
 			}
@@ -100,7 +100,7 @@ func (f *Fuser) position(inc *Incident, members []int32) {
 	var buf [8]vote
 	votes := buf[:0]
 	for _, m := range members {
-		if r := f.obs[m].region; r != 0 {
+		if r := f.obs.at(m).region; r != 0 {
 			if k := slices.IndexFunc(votes, func(v vote) bool { return v.region == r }); k >= 0 {
 				votes[k].n++
 			} else {
@@ -125,7 +125,7 @@ func round(x, scale float64) float64 { return math.Round(x*scale) / scale }
 func (f *Fuser) kind(inc *Incident, members []int32) {
 	var n [32]int
 	for _, m := range members {
-		n[f.obs[m].kind]++
+		n[f.obs.at(m).kind]++
 	}
 	best := -1
 	for i, c := range n {
@@ -188,7 +188,7 @@ func (f *Fuser) sourcesAndCounts(inc *Incident, members []int32) {
 	}
 	var votes []vote
 	for _, m := range members {
-		o := &f.obs[m]
+		o := f.obs.at(m)
 		s := source{o.org, o.submitter, o.source}
 		k := slices.IndexFunc(srcs, func(x src) bool { return x.source == s })
 		if k < 0 {

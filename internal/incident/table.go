@@ -134,7 +134,7 @@ func (f *Fuser) lookup(id [16]byte) (int32, bool) {
 		if e.h == 0 {
 			return -1, false
 		}
-		if e.h == h && f.obs[e.v].id == id {
+		if e.h == h && f.obs.at(e.v).id == id {
 			return e.v, true
 		}
 	}

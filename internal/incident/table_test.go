@@ -29,8 +29,8 @@ func TestIDTable(t *testing.T) {
 		if round%7 == 0 {
 			id[0] = 0 // crowd some ids together
 		}
-		v := int32(len(f.obs))
-		f.obs = append(f.obs, obs{id: id})
+		v := f.obs.len()
+		f.obs.push(obs{id: id})
 		f.putID(id, v)
 		held[id] = v
 		ids = append(ids, id)
@@ -38,8 +38,8 @@ func TestIDTable(t *testing.T) {
 	if f.byID.n != len(held) {
 		t.Errorf("table holds %d ids, want %d", f.byID.n, len(held))
 	}
-	for i := range f.obs {
-		id := f.obs[i].id
+	for i := range f.obs.len() {
+		id := f.obs.at(i).id
 		got, ok := f.lookup(id)
 		want, wantOK := held[id]
 		if ok != wantOK || (ok && got != want) {
