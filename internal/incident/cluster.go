@@ -30,6 +30,7 @@ type agglo struct {
 	lp                       []int32 // local union-find
 	ver                      []uint32
 	adj                      [][]int32
+	tmp                      []int32 // scratch for merge
 	seen                     []uint32
 	seenStamp                uint32
 	h                        pairHeap
@@ -224,7 +225,7 @@ func (f *Fuser) merge(i, j int32) {
 
 	a.seenStamp++
 	a.seen[i] = a.seenStamp
-	adj := a.adj[i][:0:0]
+	adj := a.tmp[:0]
 	for _, list := range [2][]int32{a.adj[i], a.adj[j]} {
 		for _, n := range list {
 			r := a.root(n)
@@ -235,7 +236,10 @@ func (f *Fuser) merge(i, j int32) {
 			adj = append(adj, r)
 		}
 	}
-	a.adj[i], a.adj[j] = adj, nil
+	// Reuse both lists' memory: the merged list goes back into i's.
+	a.tmp = adj
+	a.adj[i], a.adj[j] = append(a.adj[i][:0], adj...), a.adj[j][:0]
+	adj = a.adj[i]
 	for _, n := range adj {
 		x, y := min(i, n), max(i, n)
 		if q, ok := f.clusterDist(x, y); ok {

@@ -63,7 +63,9 @@
 // 48 h) kept sorted by time, precise and vague observations apart. A query
 // visits the few cells around its point and searches each list for its time
 // window (bounded by the largest time uncertainty the list has held),
-// backwards from the recent end, where streams in arrival order look. A
+// outwards from where the list's previous search started: consecutive
+// queries (a stream in arrival order, a flush attaching vague observations
+// in arrival order) look at nearby times. A
 // region's precise points are also listed, by time, under the region, which
 // is all a region-only observation's query reads. An observation thus costs
 // time in proportion to the observations near it in space and time, not to
@@ -191,6 +193,21 @@
 // yet: about a third of the time is the search of the precise observations
 // compatible with each vague one (some 100 to 200 each), which is what the
 // rule requires. The partition is unchanged by these versions.
+//
+// The next version (per-slot arrays in fixed chunks of 8,192 slots, so
+// that growing them never copies them; each slot's cluster key and stamp in
+// an 8-byte array of their own, which attach reads once per candidate; the
+// window search starting from the list's previous position) leaves the
+// partition unchanged too. Run alternately with the one above on the same
+// machine (load average about 1.3), Fuse1M took 6,170 and 6,420 ns/obs
+// against 6,680 and 6,720 (process CPU 6,340 and 6,570 against 7,390 and
+// 7,270; heapB/obs 428 against 445), Fuse100k 5,140 and 6,260 against
+// 6,330 and 7,160. Still short of 5 s: what remains is memory-bound (for
+// each vague observation some 250 index entries read, 100 tested, 70
+// compatible), and neither smaller cells (8 or 16 km: slower) nor
+// attaching in order of place instead of arrival helped. Comparing vague
+// observations with cluster summaries instead of members is the change
+// left, and it changes the rule.
 //
 // Live100k is Fuse100k with a Settle after every hundred records, as a
 // server that reads while records arrive: about 9,000–9,500 ns/obs on the
