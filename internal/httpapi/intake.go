@@ -27,8 +27,14 @@ type item struct {
 	outcome observation.Outcome
 }
 
-// ndjsonTypes are the media types taken as JSON Lines.
-var ndjsonTypes = map[string]bool{"application/x-ndjson": true, "application/jsonl": true, "application/json-lines": true}
+// isJSONLines reports whether a media type is taken as JSON Lines.
+func isJSONLines(mediaType string) bool {
+	switch mediaType {
+	case "application/x-ndjson", "application/jsonl", "application/json-lines":
+		return true
+	}
+	return false
+}
 
 // readItems splits a request body into items: one JSON object, a JSON
 // array of them, or JSON Lines. An error means the request as a whole is
@@ -37,7 +43,7 @@ var ndjsonTypes = map[string]bool{"application/x-ndjson": true, "application/jso
 func readItems(r *http.Request, body io.Reader) (items []item, batch bool, err error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	br := bufio.NewReaderSize(body, 64<<10)
-	if ndjsonTypes[mt] {
+	if isJSONLines(mt) {
 		items, err := readLines(br)
 		return items, true, err
 	}
