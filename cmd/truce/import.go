@@ -17,11 +17,13 @@ import (
 )
 
 func runImport(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "import", "import -format jsonl -token TOKEN [-db sqlite:PATH] FILE...\n       truce import -format airforce|alerts [-db sqlite:PATH] FILE...\n\nLoads observations through the same rules as the API: each line is validated, signed\nwhere the token's user has a key, and attributed to the token's user. Bad lines are\nreported with their line numbers and never stop the good ones; importing a file twice\nadds nothing. -format airforce loads Air Force bulletin tables and -format alerts\nair-raid alert files (official, volunteer or merged, told apart by the header): public\nrecords, so no token is needed (docs/realdata.md).")
+	fs := newFlagSet(e, "import", "import -format jsonl -token TOKEN [-db sqlite:PATH] FILE...\n       truce import -format airforce|alerts [-db sqlite:PATH] FILE...\n\nLoads observations through the same rules as the API: each line is validated, signed\nwhere the token's user has a key, and attributed to the token's user. Bad lines are\nreported with their line numbers and never stop the good ones; importing a file twice\nadds nothing. -format airforce loads Air Force bulletin tables and -format alerts\nair-raid alert files (official, volunteer or merged, told apart by the header): public\nrecords, so no token is needed (docs/realdata.md). -format persons -party UA stores a\nperson list (personal data; in the ledger only as a salted commitment).")
 	db := dbFlag(fs)
-	format := fs.String("format", "jsonl", "input format: jsonl (observations, one JSON object per line), airforce (Air Force bulletin CSV), alerts (air-raid alert CSV)")
+	format := fs.String("format", "jsonl", "input format: jsonl (observations, one JSON object per line), airforce (Air Force bulletin CSV), alerts (air-raid alert CSV), persons (a person list CSV, with -party)")
 	weapons := fs.String("weapons", "", "with -format airforce: the weapon table CSV (model, category) that tells drones from missiles; default the shipped table")
 	token := fs.String("token", envOr("TRUCE_TOKEN", ""), "bearer token of the submitting user (env TRUCE_TOKEN)")
+	party := fs.String("party", "", "with -format persons: the party whose list it is (UA, RU)")
+	purpose := fs.String("purpose", "", "with -format persons: what the list is for, e.g. \"exchange 2025-06\"")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -32,9 +34,11 @@ func runImport(ctx context.Context, e env, args []string) error {
 	switch *format {
 	case "airforce", "alerts":
 		return importAirwarFiles(ctx, e, *db, *format, *weapons, fs.Args())
+	case "persons":
+		return importPersonLists(ctx, e, *db, *party, *purpose, fs.Args())
 	case "jsonl":
 	default:
-		return fmt.Errorf("import: unknown -format %q (want jsonl, airforce or alerts)", *format)
+		return fmt.Errorf("import: unknown -format %q (want jsonl, airforce, alerts or persons)", *format)
 	}
 	store, err := openStore(ctx, *db)
 	if err != nil {

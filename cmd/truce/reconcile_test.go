@@ -85,3 +85,29 @@ func TestReconcileGenerateEval(t *testing.T) {
 		t.Fatalf("eval: %v\n%s", err, out)
 	}
 }
+
+func TestImportPersons(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "t.db")
+	csv, err := os.ReadFile("../../internal/person/testdata/a.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ua.csv")
+	os.WriteFile(path, append(csv, []byte("UA-99,Коваль,Іван,,,1987-02-30,,,pow,held\n")...), 0o600)
+	out, err := runCmd(t, "import", "-db", db, "-format", "persons", "-party", "UA", "-purpose", "exchange", path)
+	if err != nil || !strings.Contains(out, "1 rows rejected") || !strings.Contains(out, "birth_date") {
+		t.Errorf("import: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "Коваль") {
+		t.Errorf("the summary repeats personal data:\n%s", out)
+	}
+	if _, err := runCmd(t, "import", "-db", db, "-format", "persons", "-party", "Ukraine", path); err == nil {
+		t.Error("a list without a party code was imported")
+	}
+	empty := filepath.Join(dir, "empty.csv")
+	os.WriteFile(empty, []byte("id,family_name,given_name,patronymic,latin_name,birth_date,birth_place,service_number,category,status\n"), 0o600)
+	if _, err := runCmd(t, "import", "-db", db, "-format", "persons", "-party", "UA", empty); err == nil {
+		t.Error("an empty list was imported")
+	}
+}

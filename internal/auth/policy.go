@@ -97,3 +97,19 @@ func ManageAgreements(u *User) error {
 	}
 	return nil
 }
+
+// PersonLists says whose person lists u may read and submit: the mediator
+// and caseworkers every party's (all), a party its own (party). Person lists
+// hold personal data: nobody else reads them, and the public never does.
+func PersonLists(u *User) (all bool, party string, err error) {
+	if u == nil {
+		return false, "", derrors.ErrUnauthenticated
+	}
+	switch u.Role {
+	case Mediator, Caseworker:
+		return true, "", nil
+	case Party:
+		return false, u.Org, nil
+	}
+	return false, "", derrors.ErrForbidden
+}

@@ -78,6 +78,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"amend agreement", "POST", "/api/v1/agreements/nope/versions", false, mediatorOnly(tokens, 400)},
 		{"agreements", "GET", "/api/v1/agreements", false, allRoles(tokens, cell{200, 0}, 401)},
 		{"agreement", "GET", "/api/v1/agreements/nope", false, allRoles(tokens, cell{404, 0}, 401)},
+		{"submit persons", "POST", "/api/v1/persons", false, personsRoles(tokens, 400)}, // an empty body
+		{"persons", "GET", "/api/v1/persons", false, personsRoles(tokens, 200)},
 		{"healthz", "GET", "/healthz", false, allRoles(tokens, cell{200, 0}, 401)},
 		{"metrics", "GET", "/metrics", false, allRoles(tokens, cell{200, 0}, 401)},
 		{"openapi", "GET", "/api/v1/openapi.json", false, allRoles(tokens, cell{200, 0}, 401)},
@@ -138,6 +140,16 @@ func analystsOnly(tokens map[string]string, ok int) map[string]cell {
 func mediatorOnly(tokens map[string]string, ok int) map[string]cell {
 	m := analystsOnly(tokens, 403)
 	m["mediator"] = cell{ok, 0}
+	return m
+}
+
+// personsRoles expects ok for the mediator, caseworkers and the parties
+// (their own lists), 403 for the others and 401 without a valid token.
+func personsRoles(tokens map[string]string, ok int) map[string]cell {
+	m := analystsOnly(tokens, 403)
+	for _, who := range []string{"mediator", "caseworker", "party UA", "party RU"} {
+		m[who] = cell{ok, 0}
+	}
 	return m
 }
 

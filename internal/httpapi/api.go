@@ -32,6 +32,7 @@ type Store interface {
 	ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error)
 	Ping(ctx context.Context) error
 	ListRecords(ctx context.Context, typ string, afterSeq int64, limit int) ([]record.Stored, error)
+	AppendRecord(ctx context.Context, typ, id string, authorID int64, body []byte) (record.Stored, error)
 	ListAirwarRecords(ctx context.Context, entryType string, afterSeq int64, limit int) ([]record.Stored, error)
 	report.Records
 	ledger.Reader
@@ -118,6 +119,8 @@ func (h *Handler) routes() []route {
 		{"GET", "/api/v1/agreements", h.listAgreements, nil},
 		{"GET", "/api/v1/agreements/{id}", h.getAgreement, nil},
 		{"POST", "/api/v1/agreements/{id}/versions", h.postAgreementVersion, nil},
+		{"POST", "/api/v1/persons", h.postPersons, nil},
+		{"GET", "/api/v1/persons", h.listPersons, nil},
 		{"GET", "/api/v1/ledger/records", h.listLedgerRecords, nil},
 		{"GET", "/api/v1/ledger/proof", h.recordProof, nil},
 		{"GET", "/api/v1/openapi.json", h.openAPI, nil},

@@ -34,22 +34,35 @@ const (
 // LatinName is the party's transliteration ("FAMILY Given Patronymic"). Any of
 // them may be empty, but not all.
 type Person struct {
-	ID            string
-	FamilyName    string
-	GivenName     string
-	Patronymic    string
-	LatinName     string
-	BirthDate     Date
-	BirthPlace    string
-	ServiceNumber string
-	Category      Category
-	Status        Status
+	ID            string   `json:"id"`
+	FamilyName    string   `json:"family_name"`
+	GivenName     string   `json:"given_name"`
+	Patronymic    string   `json:"patronymic,omitempty"`
+	LatinName     string   `json:"latin_name,omitempty"`
+	BirthDate     Date     `json:"birth_date"`
+	BirthPlace    string   `json:"birth_place,omitempty"`
+	ServiceNumber string   `json:"service_number,omitempty"`
+	Category      Category `json:"category"`
+	Status        Status   `json:"status"`
 }
 
 // Date is a birth date. Month and Day are 0 when only the year is known; the
 // zero Date means unknown.
 type Date struct {
 	Year, Month, Day int
+}
+
+// MarshalJSON writes the date as String does.
+func (d Date) MarshalJSON() ([]byte, error) { return []byte(`"` + d.String() + `"`), nil }
+
+// UnmarshalJSON reads what MarshalJSON writes (and what ParseDate takes).
+func (d *Date) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return derrors.Invalid("birth_date", "must be a string")
+	}
+	*d, err = ParseDate(s)
+	return err
 }
 
 // IsZero reports whether the date is unknown.

@@ -9,9 +9,10 @@ import "time"
 // The ledger entry types of these records.
 const (
 	TypeIncidentDecision = "incident_decision"
-	TypeAgreement        = "agreement" // one version of a ceasefire agreement
-	TypeBulletin         = "bulletin"  // an Air Force bulletin row (public source)
-	TypeAlert            = "alert"     // an air-raid alert (public source)
+	TypeAgreement        = "agreement"   // one version of a ceasefire agreement
+	TypePersonList       = "person_list" // a party's list of persons: personal data, never public
+	TypeBulletin         = "bulletin"    // an Air Force bulletin row (public source)
+	TypeAlert            = "alert"       // an air-raid alert (public source)
 )
 
 // Stored is a record as a store keeps it.

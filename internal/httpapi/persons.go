@@ -1,0 +1,138 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"truce/internal/auth"
+	"truce/internal/derrors"
+	"truce/internal/observation"
+	"truce/internal/person"
+	"truce/internal/record"
+)
+
+// maxPersonListBytes bounds an uploaded person list (CSV).
+const maxPersonListBytes = 16 << 20
+
+// personList is a stored list as the API shows it.
+type personList struct {
+	ID         string    `json:"id"`
+	AcceptedAt time.Time `json:"accepted_at"`
+	person.List
+}
+
+// postPersons stores a person list (CSV with the columns of
+// person.Columns) for a party: a party's token submits its own list; the
+// mediator and caseworkers name the party with ?party=. Bad rows are
+// reported with their line and field, and the good ones are stored.
+func (h *Handler) postPersons(w http.ResponseWriter, r *http.Request, u *auth.User) error {
+	all, own, err := auth.PersonLists(u)
+	if err != nil {
+		return err
+	}
+	l := person.List{Party: own}
+	for key, vals := range r.URL.Query() {
+		v := vals[len(vals)-1]
+		switch key {
+		case "party":
+			if !all && v != own {
+				return derrors.Invalid("party", "a party submits its own lists only")
+			}
+			l.Party = v
+		case "purpose":
+			l.Purpose = v
+		default:
+			return derrors.Invalid(key, "unknown query parameter")
+		}
+	}
+	ps, bad, err := person.ReadAll(r.Context(), http.MaxBytesReader(w, r.Body, maxPersonListBytes), person.Limits{MaxBytes: maxPersonListBytes})
+	if err != nil {
+		return err
+	}
+	l.Persons = ps
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	body, err := l.Canonical()
+	if err != nil {
+		return err
+	}
+	st, err := h.store.AppendRecord(r.Context(), record.TypePersonList, uuid.NewString(), u.ID, body)
+	if err != nil {
+		return err
+	}
+	resp := struct {
+		ID       string     `json:"id"`
+		Party    string     `json:"party"`
+		Persons  int        `json:"persons"`
+		Rejected []apiError `json:"rejected"`
+	}{ID: st.ID, Party: l.Party, Persons: len(ps), Rejected: []apiError{}}
+	for _, b := range bad {
+		_, e := errorStatus(b.Err)
+		e.Message = "line " + strconv.Itoa(b.Line) + ": " + e.Message
+		resp.Rejected = append(resp.Rejected, e)
+	}
+	writeJSON(w, http.StatusCreated, resp)
+	return nil
+}
+
+// listPersons answers the person lists the caller may read, oldest first,
+// a page of lists at a time.
+func (h *Handler) listPersons(w http.ResponseWriter, r *http.Request, u *auth.User) error {
+	all, own, err := auth.PersonLists(u)
+	if err != nil {
+		return err
+	}
+	limit, after := 10, int64(0)
+	for key, vals := range r.URL.Query() {
+		v := vals[len(vals)-1]
+		switch key {
+		case "limit":
+			if limit, err = parseLimit(key, v); err != nil {
+				return err
+			}
+			limit = min(limit, 100)
+		case "cursor":
+			p, err := decodeCursor(v)
+			if err != nil {
+				return err
+			}
+			after = p.Seq
+		default:
+			return derrors.Invalid(key, "unknown query parameter")
+		}
+	}
+	page := struct {
+		Items      []personList `json:"items"`
+		NextCursor string       `json:"next_cursor,omitempty"`
+	}{Items: []personList{}}
+	for len(page.Items) < limit {
+		recs, err := h.store.ListRecords(r.Context(), record.TypePersonList, after, limit)
+		if err != nil {
+			return err
+		}
+		for _, rec := range recs {
+			after = rec.Seq
+			var l person.List
+			if err := json.Unmarshal(rec.Body, &l); err != nil {
+				return err
+			}
+			if all || l.Party == own {
+				page.Items = append(page.Items, personList{ID: rec.ID, AcceptedAt: rec.AcceptedAt, List: l})
+				if len(page.Items) == limit {
+					page.NextCursor = encodeCursor(observation.Position{Seq: after})
+					break
+				}
+			}
+		}
+		if len(recs) < limit {
+			break
+		}
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
