@@ -33,6 +33,7 @@ type Store interface {
 	Ping(ctx context.Context) error
 	ListRecords(ctx context.Context, typ string, afterSeq int64, limit int) ([]record.Stored, error)
 	AppendRecord(ctx context.Context, typ, id string, authorID int64, body []byte) (record.Stored, error)
+	GetRecord(ctx context.Context, typ, id string) (record.Stored, error)
 	ListAirwarRecords(ctx context.Context, entryType string, afterSeq int64, limit int) ([]record.Stored, error)
 	report.Records
 	ledger.Reader
@@ -121,6 +122,7 @@ func (h *Handler) routes() []route {
 		{"POST", "/api/v1/agreements/{id}/versions", h.postAgreementVersion, nil},
 		{"POST", "/api/v1/persons", h.postPersons, nil},
 		{"GET", "/api/v1/persons", h.listPersons, nil},
+		{"POST", "/api/v1/persons/reconcile", h.reconcilePersons, nil},
 		{"GET", "/api/v1/ledger/records", h.listLedgerRecords, nil},
 		{"GET", "/api/v1/ledger/proof", h.recordProof, nil},
 		{"GET", "/api/v1/openapi.json", h.openAPI, nil},

@@ -136,3 +136,64 @@ func (h *Handler) listPersons(w http.ResponseWriter, r *http.Request, u *auth.Us
 	writeJSON(w, http.StatusOK, page)
 	return nil
 }
+
+// reconcileRequest names the stored lists to reconcile.
+type reconcileRequest struct {
+	A       string `json:"a"`
+	B       string `json:"b"`
+	History string `json:"history"` // optional: a list of persons already exchanged
+}
+
+// reconcilePersons matches two stored person lists (and flags persons in an
+// earlier exchange's list): the mediator and caseworkers, who may read every
+// list. The result holds the lists' person ids, never names.
+func (h *Handler) reconcilePersons(w http.ResponseWriter, r *http.Request, u *auth.User) error {
+	all, _, err := auth.PersonLists(u)
+	if err != nil {
+		return err
+	}
+	if !all {
+		return derrors.ErrForbidden
+	}
+	var req reconcileRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return jsonFieldError(err)
+	}
+	load := func(field, id string) ([]person.Person, error) {
+		if id == "" {
+			return nil, nil
+		}
+		rec, err := h.store.GetRecord(r.Context(), record.TypePersonList, id)
+		if err != nil {
+			return nil, derrors.Invalid(field, "no person list %s", id)
+		}
+		var l person.List
+		if err := json.Unmarshal(rec.Body, &l); err != nil {
+			return nil, err
+		}
+		return l.Persons, nil
+	}
+	if req.A == "" || req.B == "" {
+		return derrors.Invalid("a", "a and b are required: the ids of two stored lists")
+	}
+	a, err := load("a", req.A)
+	if err != nil {
+		return err
+	}
+	b, err := load("b", req.B)
+	if err != nil {
+		return err
+	}
+	hist, err := load("history", req.History)
+	if err != nil {
+		return err
+	}
+	res, err := person.Reconcile(r.Context(), a, b, hist, person.Options{})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}

@@ -83,3 +83,57 @@ func TestPersonLists(t *testing.T) {
 		}
 	}
 }
+
+func TestReconcileStoredLists(t *testing.T) {
+	s := newServer(t, 0)
+	mediator := s.user(auth.Mediator, "Mediator", nil)
+	ids := map[string]string{}
+	for _, side := range []string{"a", "b", "history"} {
+		csv, err := os.ReadFile("../person/testdata/" + side + ".csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		party := map[string]string{"a": "UA", "b": "RU", "history": "UA"}[side]
+		st, body := s.do("POST", "/api/v1/persons?party="+party, mediator, "text/csv", csv)
+		var res struct{ ID string }
+		if err := json.Unmarshal(body, &res); st != 201 || err != nil {
+			t.Fatalf("%s: %d %s", side, st, body)
+		}
+		ids[side] = res.ID
+	}
+	req := `{"a":"` + ids["a"] + `","b":"` + ids["b"] + `","history":"` + ids["history"] + `"}`
+	st, body := s.do("POST", "/api/v1/persons/reconcile", mediator, "", []byte(req))
+	if st != 200 {
+		t.Fatalf("reconcile: %d %s", st, body)
+	}
+	// The same lists reconciled from their files give the same answer.
+	golden, err := os.ReadFile("../person/testdata/reconcile.golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want any
+	json.Unmarshal(body, &got)
+	json.Unmarshal(golden, &want)
+	g, _ := json.Marshal(got)
+	w, _ := json.Marshal(want)
+	if string(g) != string(w) {
+		t.Errorf("reconcile through the API:\n%s\nwant (the CLI's golden):\n%s", g, w)
+	}
+	tests := []struct {
+		token, body string
+		status      int
+		field       string
+	}{
+		{s.user(auth.Party, "UA", nil), req, 403, ""},
+		{"", req, 401, ""},
+		{mediator, `{"a":"` + ids["a"] + `"}`, 400, "a"},
+		{mediator, `{"a":"` + ids["a"] + `","b":"nope"}`, 400, "b"},
+		{mediator, `{"a":"x","b":"y","c":"z"}`, 400, "c"},
+	}
+	for _, tt := range tests {
+		st, body := s.do("POST", "/api/v1/persons/reconcile", tt.token, "", []byte(tt.body))
+		if _, field, _ := apiErr(t, body); st != tt.status || field != tt.field {
+			t.Errorf("%s: %d on %q, want %d on %q", tt.body, st, field, tt.status, tt.field)
+		}
+	}
+}
