@@ -22,6 +22,8 @@ type fakeWriter struct {
 	fail  map[string]bool
 	delay time.Duration
 	gate  chan struct{} // if set, the first transaction waits for it to close
+	// entered, if set, is closed when the first transaction starts waiting.
+	entered chan struct{}
 }
 
 func (f *fakeWriter) WriteObservations(_ context.Context, recs []observation.Prepared) ([]observation.Outcome, error) {
@@ -30,6 +32,9 @@ func (f *fakeWriter) WriteObservations(_ context.Context, recs []observation.Pre
 	first := len(f.txs) == 0
 	f.mu.Unlock()
 	if first && f.gate != nil {
+		if f.entered != nil {
+			close(f.entered)
+		}
 		<-f.gate
 	}
 	ids := make([]string, len(recs))
@@ -110,10 +115,11 @@ func TestOutcomesGoToTheirRequest(t *testing.T) {
 	// The fake answers Duplicate for every odd position in a transaction;
 	// with two requests in one group the second one's outcomes are shifted,
 	// so each request must get exactly its own slice.
-	w := &fakeWriter{gate: make(chan struct{})}
+	w := &fakeWriter{gate: make(chan struct{}), entered: make(chan struct{})}
 	c := start(t, w, 10000)
 	blocker := make(chan struct{})
 	go func() { c.Write(t.Context(), recs("first", 1)); close(blocker) }()
+	<-w.entered                                                   // the first transaction holds the committer
 	time.AfterFunc(50*time.Millisecond, func() { close(w.gate) }) // both requests wait meanwhile
 	var wg sync.WaitGroup
 	results := make([][]observation.Outcome, 2)
@@ -142,9 +148,10 @@ func TestOutcomesGoToTheirRequest(t *testing.T) {
 }
 
 func TestOneFailingRequestDoesNotFailOthers(t *testing.T) {
-	w := &fakeWriter{gate: make(chan struct{}), fail: map[string]bool{"bad-0": true}}
+	w := &fakeWriter{gate: make(chan struct{}), entered: make(chan struct{}), fail: map[string]bool{"bad-0": true}}
 	c := start(t, w, 10000)
 	go c.Write(t.Context(), recs("warmup", 1)) // holds the loop so the next two are grouped
+	<-w.entered
 	time.AfterFunc(50*time.Millisecond, func() { close(w.gate) })
 	var wg sync.WaitGroup
 	var goodErr, badErr error
