@@ -113,3 +113,29 @@ func PersonLists(u *User) (all bool, party string, err error) {
 	}
 	return false, "", derrors.ErrForbidden
 }
+
+// ChildCases says whose children's cases u may open and read: the mediator
+// every case (all), a caseworker the cases it is assigned to (the caller
+// checks the assignment with AssignedTo). Nobody else; never the public.
+func ChildCases(u *User) (all bool, err error) {
+	if u == nil {
+		return false, derrors.ErrUnauthenticated
+	}
+	switch u.Role {
+	case Mediator:
+		return true, nil
+	case Caseworker:
+		return false, nil
+	}
+	return false, derrors.ErrForbidden
+}
+
+// AssignedTo reports whether u is among a case's assigned caseworkers.
+func AssignedTo(u *User, caseworkers []int64) bool {
+	for _, id := range caseworkers {
+		if id == u.ID {
+			return true
+		}
+	}
+	return false
+}

@@ -85,6 +85,11 @@ func TestAccessMatrix(t *testing.T) {
 			m["party UA"], m["party RU"] = cell{403, 0}, cell{403, 0}
 			return m
 		}()},
+		{"open child case", "POST", "/api/v1/children", false, childRoles(tokens, 400)}, // an empty body
+		{"child cases", "GET", "/api/v1/children", false, childRoles(tokens, 200)},
+		{"child case", "GET", "/api/v1/children/nope", false, childRoles(tokens, 404)},
+		{"update child case", "POST", "/api/v1/children/nope", false, childRoles(tokens, 404)},
+		{"child case counts", "GET", "/api/v1/children/counts", false, allRoles(tokens, cell{200, 0}, 401)},
 		{"healthz", "GET", "/healthz", false, allRoles(tokens, cell{200, 0}, 401)},
 		{"metrics", "GET", "/metrics", false, allRoles(tokens, cell{200, 0}, 401)},
 		{"openapi", "GET", "/api/v1/openapi.json", false, allRoles(tokens, cell{200, 0}, 401)},
@@ -155,6 +160,14 @@ func personsRoles(tokens map[string]string, ok int) map[string]cell {
 	for _, who := range []string{"mediator", "caseworker", "party UA", "party RU"} {
 		m[who] = cell{ok, 0}
 	}
+	return m
+}
+
+// childRoles expects ok for the mediator and caseworkers, 403 for the
+// others and 401 without a valid token.
+func childRoles(tokens map[string]string, ok int) map[string]cell {
+	m := analystsOnly(tokens, 403)
+	m["mediator"], m["caseworker"] = cell{ok, 0}, cell{ok, 0}
 	return m
 }
 

@@ -34,6 +34,7 @@ type Store interface {
 	ListRecords(ctx context.Context, typ string, afterSeq int64, limit int) ([]record.Stored, error)
 	AppendRecord(ctx context.Context, typ, id string, authorID int64, body []byte) (record.Stored, error)
 	GetRecord(ctx context.Context, typ, id string) (record.Stored, error)
+	LogAccess(ctx context.Context, userID int64, typ, id string) error
 	ListAirwarRecords(ctx context.Context, entryType string, afterSeq int64, limit int) ([]record.Stored, error)
 	report.Records
 	ledger.Reader
@@ -123,6 +124,11 @@ func (h *Handler) routes() []route {
 		{"POST", "/api/v1/persons", h.postPersons, nil},
 		{"GET", "/api/v1/persons", h.listPersons, nil},
 		{"POST", "/api/v1/persons/reconcile", h.reconcilePersons, nil},
+		{"POST", "/api/v1/children", h.postChildCase, nil},
+		{"GET", "/api/v1/children", h.listChildCases, nil},
+		{"GET", "/api/v1/children/counts", h.childCaseCounts, nil},
+		{"GET", "/api/v1/children/{id}", h.getChildCase, nil},
+		{"POST", "/api/v1/children/{id}", h.updateChildCase, nil},
 		{"GET", "/api/v1/ledger/records", h.listLedgerRecords, nil},
 		{"GET", "/api/v1/ledger/proof", h.recordProof, nil},
 		{"GET", "/api/v1/openapi.json", h.openAPI, nil},

@@ -201,7 +201,10 @@ func (h *Handler) postDecision(w http.ResponseWriter, r *http.Request, u *auth.U
 // jsonFieldError names the field of a JSON decoding error.
 func jsonFieldError(err error) error {
 	var typ *json.UnmarshalTypeError
+	var fe *derrors.FieldError
 	switch {
+	case errors.As(err, &fe): // from a type's own UnmarshalJSON
+		return fe
 	case errors.As(err, &typ) && typ.Field != "":
 		return derrors.Invalid(typ.Field, "must be %s", typ.Type.String())
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

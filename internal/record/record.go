@@ -11,6 +11,7 @@ const (
 	TypeIncidentDecision = "incident_decision"
 	TypeAgreement        = "agreement"   // one version of a ceasefire agreement
 	TypePersonList       = "person_list" // a party's list of persons: personal data, never public
+	TypeChildCase        = "child_case"  // one version of a child's case: personal data of a minor
 	TypeBulletin         = "bulletin"    // an Air Force bulletin row (public source)
 	TypeAlert            = "alert"       // an air-raid alert (public source)
 )
