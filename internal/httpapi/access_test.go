@@ -85,6 +85,9 @@ func TestAccessMatrix(t *testing.T) {
 			m["party UA"], m["party RU"] = cell{403, 0}, cell{403, 0}
 			return m
 		}()},
+		{"record exchange", "POST", "/api/v1/exchanges", false, mediatorOnly(tokens, 400)}, // an empty body
+		{"record stage", "POST", "/api/v1/exchanges/nope/stages", false, mediatorOnly(tokens, 404)},
+		{"exchanges", "GET", "/api/v1/exchanges", false, allRoles(tokens, cell{200, 0}, 401)},
 		{"open child case", "POST", "/api/v1/children", false, childRoles(tokens, 400)}, // an empty body
 		{"child cases", "GET", "/api/v1/children", false, childRoles(tokens, 200)},
 		{"child case", "GET", "/api/v1/children/nope", false, childRoles(tokens, 404)},

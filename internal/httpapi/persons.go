@@ -106,6 +106,10 @@ func (h *Handler) listPersons(w http.ResponseWriter, r *http.Request, u *auth.Us
 			return derrors.Invalid(key, "unknown query parameter")
 		}
 	}
+	book, err := h.loadExchanges(r.Context()) // who has been returned since a list was submitted
+	if err != nil {
+		return err
+	}
 	page := struct {
 		Items      []personList `json:"items"`
 		NextCursor string       `json:"next_cursor,omitempty"`
@@ -122,6 +126,11 @@ func (h *Handler) listPersons(w http.ResponseWriter, r *http.Request, u *auth.Us
 				return err
 			}
 			if all || l.Party == own {
+				for i, p := range l.Persons {
+					if _, ok := book.returned[person.PersonRef{List: rec.ID, Person: p.ID}]; ok {
+						l.Persons[i].Status = person.Released
+					}
+				}
 				page.Items = append(page.Items, personList{ID: rec.ID, AcceptedAt: rec.AcceptedAt, List: l})
 				if len(page.Items) == limit {
 					page.NextCursor = encodeCursor(observation.Position{Seq: after})

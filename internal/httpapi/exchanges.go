@@ -1,0 +1,224 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"truce/internal/auth"
+	"truce/internal/derrors"
+	"truce/internal/person"
+	"truce/internal/record"
+)
+
+// Exchanges: commitments agreed at talks, tracked to completion in stages.
+// Each commitment and each stage is a ledger record; a person returned in a
+// stage shows as released on its list. The mediator records them; anyone
+// may read the tallies, which hold counts, not persons.
+
+func decodeStrict(w http.ResponseWriter, r *http.Request, max int64, v any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonFieldError(err)
+	}
+	return nil
+}
+
+func (h *Handler) postExchange(w http.ResponseWriter, r *http.Request, u *auth.User) error {
+	if err := auth.ManageAgreements(u); err != nil {
+		return err
+	}
+	var e person.Exchange
+	if err := decodeStrict(w, r, 64<<10, &e); err != nil {
+		return err
+	}
+	e.ID = uuid.NewString()
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	body, err := person.Canonical(e)
+	if err != nil {
+		return err
+	}
+	if _, err := h.store.AppendRecord(r.Context(), record.TypeExchange, e.ID, u.ID, body); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, e)
+	return nil
+}
+
+// exchangeBook is what the stored exchanges say: the commitments, their
+// stages in order, and which persons have been returned.
+type exchangeBook struct {
+	exchanges []person.Exchange
+	stages    []person.Stage
+	returned  map[person.PersonRef]string // → the stage that returned the person
+	lists     map[string]person.List      // the lists stages name, by id
+}
+
+func (h *Handler) loadExchanges(ctx context.Context) (*exchangeBook, error) {
+	b := &exchangeBook{returned: map[person.PersonRef]string{}, lists: map[string]person.List{}}
+	for _, typ := range []string{record.TypeExchange, record.TypeExchangeStage} {
+		var seq int64
+		for {
+			recs, err := h.store.ListRecords(ctx, typ, seq, 1000)
+			if err != nil {
+				return nil, err
+			}
+			for _, rec := range recs {
+				seq = rec.Seq
+				if typ == record.TypeExchange {
+					var e person.Exchange
+					if err := json.Unmarshal(rec.Body, &e); err != nil {
+						return nil, err
+					}
+					b.exchanges = append(b.exchanges, e)
+					continue
+				}
+				var s person.Stage
+				if err := json.Unmarshal(rec.Body, &s); err != nil {
+					return nil, err
+				}
+				b.stages = append(b.stages, s)
+				for _, p := range s.Persons {
+					b.returned[p] = s.ID
+				}
+			}
+			if len(recs) < 1000 {
+				break
+			}
+		}
+	}
+	return b, nil
+}
+
+// list returns a stored person list, read once per book.
+func (h *Handler) list(ctx context.Context, b *exchangeBook, id string) (person.List, error) {
+	if l, ok := b.lists[id]; ok {
+		return l, nil
+	}
+	rec, err := h.store.GetRecord(ctx, record.TypePersonList, id)
+	if err != nil {
+		return person.List{}, err
+	}
+	var l person.List
+	if err := json.Unmarshal(rec.Body, &l); err != nil {
+		return person.List{}, err
+	}
+	b.lists[id] = l
+	return l, nil
+}
+
+func (h *Handler) postExchangeStage(w http.ResponseWriter, r *http.Request, u *auth.User) error {
+	if err := auth.ManageAgreements(u); err != nil {
+		return err
+	}
+	book, err := h.loadExchanges(r.Context())
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(book.exchanges, func(e person.Exchange) bool { return e.ID == r.PathValue("id") })
+	if i < 0 {
+		return derrors.ErrNotFound
+	}
+	ex := book.exchanges[i]
+	var s person.Stage
+	if err := decodeStrict(w, r, 8<<20, &s); err != nil {
+		return err
+	}
+	s.ID, s.Exchange = uuid.NewString(), ex.ID
+	if s.At.IsZero() {
+		s.At = h.now().UTC()
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	for k, p := range s.Persons {
+		field := fmt.Sprintf("persons[%d]", k)
+		l, err := h.list(r.Context(), book, p.List)
+		if err != nil {
+			return derrors.Invalid(field+".list", "no person list %s", p.List)
+		}
+		if !slices.ContainsFunc(l.Persons, func(x person.Person) bool { return x.ID == p.Person }) {
+			return derrors.Invalid(field+".person", "not on list %s", p.List)
+		}
+		if _, ok := ex.Targets[l.Party]; !ok {
+			return derrors.Invalid(field+".list", "a list of %s, not a party of this exchange", l.Party)
+		}
+		if stage, ok := book.returned[p]; ok {
+			return derrors.Invalid(field, "already returned in stage %s", stage)
+		}
+	}
+	body, err := person.Canonical(s)
+	if err != nil {
+		return err
+	}
+	if _, err := h.store.AppendRecord(r.Context(), record.TypeExchangeStage, s.ID, u.ID, body); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, s)
+	return nil
+}
+
+// exchangeTally is an exchange as the public sees it: counts, no persons.
+type exchangeTally struct {
+	person.Exchange
+	Stages   []stageTally   `json:"stages"`
+	Returned map[string]int `json:"returned"` // party → persons returned so far
+	Complete bool           `json:"complete"` // every party's target reached
+}
+
+type stageTally struct {
+	ID       string         `json:"id"`
+	At       string         `json:"at"`
+	Returned map[string]int `json:"returned"`
+}
+
+func (h *Handler) listExchanges(w http.ResponseWriter, r *http.Request, _ *auth.User) error {
+	book, err := h.loadExchanges(r.Context())
+	if err != nil {
+		return err
+	}
+	items := []exchangeTally{}
+	for _, ex := range book.exchanges {
+		t := exchangeTally{Exchange: ex, Stages: []stageTally{}, Returned: map[string]int{}}
+		for p := range ex.Targets {
+			t.Returned[p] = 0
+		}
+		for _, s := range book.stages {
+			if s.Exchange != ex.ID {
+				continue
+			}
+			st := stageTally{ID: s.ID, At: s.At.UTC().Format("2006-01-02T15:04:05Z07:00"), Returned: map[string]int{}}
+			for _, p := range s.Persons {
+				l, err := h.list(r.Context(), book, p.List)
+				if err != nil {
+					return err
+				}
+				st.Returned[l.Party]++
+				t.Returned[l.Party]++
+			}
+			t.Stages = append(t.Stages, st)
+		}
+		t.Complete = true
+		for p, n := range ex.Targets {
+			if t.Returned[p] < n {
+				t.Complete = false
+			}
+		}
+		items = append(items, t)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return nil
+}
