@@ -98,16 +98,19 @@ func ManageAgreements(u *User) error {
 	return nil
 }
 
-// PersonLists says whose person lists u may read and submit: the mediator
-// and caseworkers every party's (all), a party its own (party). Person lists
-// hold personal data: nobody else reads them, and the public never does.
+// PersonLists says whose person lists u may read: the mediator every list
+// (all), a party its own party's (party), a caseworker the lists it is
+// assigned to (the caller checks with AssignedTo). Person lists hold
+// personal data: nobody else reads them, and the public never does.
 func PersonLists(u *User) (all bool, party string, err error) {
 	if u == nil {
 		return false, "", derrors.ErrUnauthenticated
 	}
 	switch u.Role {
-	case Mediator, Caseworker:
+	case Mediator:
 		return true, "", nil
+	case Caseworker:
+		return false, "", nil
 	case Party:
 		return false, u.Org, nil
 	}

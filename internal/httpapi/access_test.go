@@ -80,6 +80,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"agreement", "GET", "/api/v1/agreements/nope", false, allRoles(tokens, cell{404, 0}, 401)},
 		{"submit persons", "POST", "/api/v1/persons", false, personsRoles(tokens, 400)}, // an empty body
 		{"persons", "GET", "/api/v1/persons", false, personsRoles(tokens, 200)},
+		{"assign caseworkers", "POST", "/api/v1/persons/nope/caseworkers", false, mediatorOnly(tokens, 404)},
 		{"reconcile", "POST", "/api/v1/persons/reconcile", false, func() map[string]cell { // an empty body
 			m := personsRoles(tokens, 400)
 			m["party UA"], m["party RU"] = cell{403, 0}, cell{403, 0}

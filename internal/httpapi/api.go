@@ -124,6 +124,7 @@ func (h *Handler) routes() []route {
 		{"POST", "/api/v1/persons", h.postPersons, nil},
 		{"GET", "/api/v1/persons", h.listPersons, nil},
 		{"POST", "/api/v1/persons/reconcile", h.reconcilePersons, nil},
+		{"POST", "/api/v1/persons/{id}/caseworkers", h.assignCaseworkers, nil},
 		{"POST", "/api/v1/exchanges", h.postExchange, nil},
 		{"GET", "/api/v1/exchanges", h.listExchanges, nil},
 		{"POST", "/api/v1/exchanges/{id}/stages", h.postExchangeStage, nil},

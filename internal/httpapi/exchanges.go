@@ -176,7 +176,7 @@ type exchangeTally struct {
 	person.Exchange
 	Stages   []stageTally   `json:"stages"`
 	Returned map[string]int `json:"returned"` // party → persons returned so far
-	Complete bool           `json:"complete"` // every party's target reached
+	Complete bool           `json:"complete"` // every party's numeric target reached
 }
 
 type stageTally struct {
@@ -213,7 +213,7 @@ func (h *Handler) listExchanges(w http.ResponseWriter, r *http.Request, _ *auth.
 		}
 		t.Complete = true
 		for p, n := range ex.Targets {
-			if t.Returned[p] < n {
+			if n == 0 || t.Returned[p] < n { // 0: no number to reach ("all …")
 				t.Complete = false
 			}
 		}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -34,12 +35,16 @@ func (h *Handler) postPersons(w http.ResponseWriter, r *http.Request, u *auth.Us
 	if err != nil {
 		return err
 	}
+	caseworker := u.Role == auth.Caseworker
 	l := person.List{Party: own}
+	if caseworker {
+		l.Caseworkers = []int64{u.ID} // assigned to what it submits
+	}
 	for key, vals := range r.URL.Query() {
 		v := vals[len(vals)-1]
 		switch key {
 		case "party":
-			if !all && v != own {
+			if !all && !caseworker && v != own {
 				return derrors.Invalid("party", "a party submits its own lists only")
 			}
 			l.Party = v
@@ -110,6 +115,10 @@ func (h *Handler) listPersons(w http.ResponseWriter, r *http.Request, u *auth.Us
 	if err != nil {
 		return err
 	}
+	assigned, err := h.listAssignments(r.Context())
+	if err != nil {
+		return err
+	}
 	page := struct {
 		Items      []personList `json:"items"`
 		NextCursor string       `json:"next_cursor,omitempty"`
@@ -125,7 +134,7 @@ func (h *Handler) listPersons(w http.ResponseWriter, r *http.Request, u *auth.Us
 			if err := json.Unmarshal(rec.Body, &l); err != nil {
 				return err
 			}
-			if all || l.Party == own {
+			if canReadList(u, all, own, rec.ID, l, assigned) {
 				for i, p := range l.Persons {
 					if _, ok := book.returned[person.PersonRef{List: rec.ID, Person: p.ID}]; ok {
 						l.Persons[i].Status = person.Released
@@ -146,6 +155,84 @@ func (h *Handler) listPersons(w http.ResponseWriter, r *http.Request, u *auth.Us
 	return nil
 }
 
+// canReadList applies auth.PersonLists to one list: the mediator (all),
+// the list's own party, or a caseworker assigned to it — by the latest
+// assignment if the mediator made one, else as the list was stored.
+func canReadList(u *auth.User, all bool, own, id string, l person.List, assigned map[string][]int64) bool {
+	switch {
+	case all:
+		return true
+	case own != "":
+		return l.Party == own
+	case u.Role == auth.Caseworker:
+		cws, ok := assigned[id]
+		if !ok {
+			cws = l.Caseworkers
+		}
+		return auth.AssignedTo(u, cws)
+	}
+	return false
+}
+
+// listAssignment is the mediator's assignment of caseworkers to a list.
+type listAssignment struct {
+	List        string  `json:"list"`
+	Caseworkers []int64 `json:"caseworkers"`
+}
+
+// listAssignments returns the latest assignment of every list that has one.
+func (h *Handler) listAssignments(ctx context.Context) (map[string][]int64, error) {
+	out := map[string][]int64{}
+	var seq int64
+	for {
+		recs, err := h.store.ListRecords(ctx, record.TypeListAssignment, seq, 1000)
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range recs {
+			var a listAssignment
+			if err := json.Unmarshal(rec.Body, &a); err != nil {
+				return nil, err
+			}
+			out[a.List] = a.Caseworkers
+			seq = rec.Seq
+		}
+		if len(recs) < 1000 {
+			return out, nil
+		}
+	}
+}
+
+// assignCaseworkers sets the caseworkers assigned to a list (the mediator).
+func (h *Handler) assignCaseworkers(w http.ResponseWriter, r *http.Request, u *auth.User) error {
+	if err := auth.ManageAgreements(u); err != nil { // the mediator
+		return err
+	}
+	if _, err := h.store.GetRecord(r.Context(), record.TypePersonList, r.PathValue("id")); err != nil {
+		return err
+	}
+	var a listAssignment
+	if err := decodeStrict(w, r, 4096, &a); err != nil {
+		return err
+	}
+	if len(a.Caseworkers) > 50 {
+		return derrors.Invalid("caseworkers", "at most 50")
+	}
+	a.List = r.PathValue("id")
+	if a.Caseworkers == nil {
+		a.Caseworkers = []int64{}
+	}
+	body, err := person.Canonical(a)
+	if err != nil {
+		return err
+	}
+	if _, err := h.store.AppendRecord(r.Context(), record.TypeListAssignment, uuid.NewString(), u.ID, body); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
 // reconcileRequest names the stored lists to reconcile.
 type reconcileRequest struct {
 	A       string `json:"a"`
@@ -161,8 +248,12 @@ func (h *Handler) reconcilePersons(w http.ResponseWriter, r *http.Request, u *au
 	if err != nil {
 		return err
 	}
-	if !all {
-		return derrors.ErrForbidden
+	if !all && u.Role != auth.Caseworker {
+		return derrors.ErrForbidden // a party may not read the other party's list
+	}
+	assigned, err := h.listAssignments(r.Context())
+	if err != nil {
+		return err
 	}
 	var req reconcileRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
@@ -181,6 +272,9 @@ func (h *Handler) reconcilePersons(w http.ResponseWriter, r *http.Request, u *au
 		var l person.List
 		if err := json.Unmarshal(rec.Body, &l); err != nil {
 			return nil, err
+		}
+		if !canReadList(u, all, "", id, l, assigned) {
+			return nil, derrors.Invalid(field, "no person list %s", id) // as if absent
 		}
 		return l.Persons, nil
 	}

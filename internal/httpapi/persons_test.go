@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -56,7 +57,7 @@ func TestPersonLists(t *testing.T) {
 		{"UA", ua, 200, 1},
 		{"RU", ru, 200, 1},
 		{"mediator", mediator, 200, 2},
-		{"caseworker", caseworker, 200, 2},
+		{"caseworker, not assigned", caseworker, 200, 0},
 		{"analyst", s.user(auth.Analyst, "Mission", nil), 403, 0},
 		{"monitor", s.user(auth.Monitor, "Mission", nil), 403, 0},
 		{"observer", s.user(auth.Observer, "State", nil), 403, 0},
@@ -68,6 +69,20 @@ func TestPersonLists(t *testing.T) {
 		if st != tt.status || len(page.Items) != tt.lists {
 			t.Errorf("%s: %d with %d lists, want %d with %d", tt.who, st, len(page.Items), tt.status, tt.lists)
 		}
+	}
+
+	// The mediator assigns the caseworker to UA's list: it reads that one.
+	if st, body := s.do("POST", "/api/v1/persons/"+res.ID+"/caseworkers", mediator, "", []byte(`{"caseworkers":[`+caseworkerID(t, s, caseworker)+`]}`)); st != 200 {
+		t.Fatalf("assign: %d %s", st, body)
+	}
+	if st, _ := s.do("POST", "/api/v1/persons/"+res.ID+"/caseworkers", caseworker, "", []byte(`{"caseworkers":[]}`)); st != 403 {
+		t.Errorf("a caseworker assigning: %d, want 403", st)
+	}
+	_, body = s.do("GET", "/api/v1/persons", caseworker, "", nil)
+	var page struct{ Items []struct{ ID, Party string } }
+	json.Unmarshal(body, &page)
+	if len(page.Items) != 1 || page.Items[0].ID != res.ID {
+		t.Errorf("the assigned caseworker reads %+v, want UA's list alone", page.Items)
 	}
 
 	// The ledger holds the list only as a salted commitment.
@@ -136,4 +151,14 @@ func TestReconcileStoredLists(t *testing.T) {
 			t.Errorf("%s: %d on %q, want %d on %q", tt.body, st, field, tt.status, tt.field)
 		}
 	}
+}
+
+// caseworkerID returns the user id behind a token.
+func caseworkerID(t *testing.T, s *server, token string) string {
+	t.Helper()
+	u, err := s.store.UserByTokenHash(t.Context(), auth.HashToken(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.FormatInt(u.ID, 10)
 }

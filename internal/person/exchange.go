@@ -13,7 +13,9 @@ import (
 
 // Exchange is a commitment agreed at talks ("1,000 for 1,000", "all
 // severely wounded", "6,000 for 6,000" remains), tracked to completion in
-// stages. Targets count the persons to be returned to each party.
+// stages. Targets count the persons to be returned to each party; a target
+// of 0 is a commitment without a number ("all severely wounded"), which the
+// tallies count but never call complete.
 type Exchange struct {
 	ID       string         `json:"id"`
 	Title    string         `json:"title"`
@@ -54,8 +56,8 @@ func (e *Exchange) Validate() error {
 		if !codeRE.MatchString(p) {
 			return derrors.Invalid("targets", "keys must be two-letter party codes")
 		}
-		if n < 1 || n > 1_000_000 {
-			return derrors.Invalid("targets."+p, "must be from 1 to 1000000")
+		if n < 0 || n > 1_000_000 {
+			return derrors.Invalid("targets."+p, "must be from 0 (no number: \"all …\") to 1000000")
 		}
 	}
 	return nil

@@ -17,6 +17,9 @@ type List struct {
 	Party   string   `json:"party"`   // the submitting party's code
 	Purpose string   `json:"purpose"` // free text, e.g. "exchange 2025-06"
 	Persons []Person `json:"persons"`
+	// Caseworkers are the user ids of the caseworkers assigned to the list
+	// when it was stored; the mediator may assign others later.
+	Caseworkers []int64 `json:"caseworkers,omitempty"`
 }
 
 var partyRE = regexp.MustCompile(`^[A-Z]{2}$`)

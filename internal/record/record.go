@@ -9,13 +9,14 @@ import "time"
 // The ledger entry types of these records.
 const (
 	TypeIncidentDecision = "incident_decision"
-	TypeAgreement        = "agreement"      // one version of a ceasefire agreement
-	TypePersonList       = "person_list"    // a party's list of persons: personal data, never public
-	TypeChildCase        = "child_case"     // one version of a child's case: personal data of a minor
-	TypeExchange         = "exchange"       // a commitment to exchange persons, agreed at talks
-	TypeExchangeStage    = "exchange_stage" // one handover of an exchange
-	TypeBulletin         = "bulletin"       // an Air Force bulletin row (public source)
-	TypeAlert            = "alert"          // an air-raid alert (public source)
+	TypeAgreement        = "agreement"              // one version of a ceasefire agreement
+	TypePersonList       = "person_list"            // a party's list of persons: personal data, never public
+	TypeChildCase        = "child_case"             // one version of a child's case: personal data of a minor
+	TypeExchange         = "exchange"               // a commitment to exchange persons, agreed at talks
+	TypeExchangeStage    = "exchange_stage"         // one handover of an exchange
+	TypeListAssignment   = "person_list_assignment" // the caseworkers assigned to a person list
+	TypeBulletin         = "bulletin"               // an Air Force bulletin row (public source)
+	TypeAlert            = "alert"                  // an air-raid alert (public source)
 )
 
 // Stored is a record as a store keeps it.
