@@ -123,8 +123,11 @@ func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey, dir 
 		}
 		total += n
 	}
-	fmt.Fprintf(e.stdout, "truce: demo loaded %d observations of %s from %d submitters; try:\n  curl -H 'Authorization: Bearer %s' '%s/api/v1/incidents?limit=5'\n",
-		total, cfg.Start.Format(time.DateOnly), len(order), shown[auth.Analyst], base)
+	if err := loadHumanitarianDemo(ctx, base, shown[auth.Mediator], shown[auth.Caseworker]); err != nil {
+		return fmt.Errorf("humanitarian track: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "truce: demo loaded %d observations of %s from %d submitters, two person lists, an exchange and three children's cases; try:\n  curl -H 'Authorization: Bearer %s' '%s/api/v1/incidents?limit=5'\n  curl '%s/api/v1/exchanges'\n",
+		total, cfg.Start.Format(time.DateOnly), len(order), shown[auth.Analyst], base, base)
 	fmt.Fprintf(e.stdout, "  go run ./cmd/truce witness -server %s -log-key '%s' -key %s -state %s -token %s\n",
 		base, logVKey, witnessKey, filepath.Join(dir, "witness.state"), shown[auth.Witness])
 	fmt.Fprintf(e.stdout, "  go run ./cmd/truce verify -server %s -log-key '%s' -full -token %s\n", base, logVKey, shown[auth.Analyst])
