@@ -1,11 +1,9 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 
@@ -49,17 +47,9 @@ func (h *Handler) childCases(ctx context.Context) (map[string]person.ChildCase, 
 
 // readChildCase decodes a case from the request body, strictly.
 func readChildCase(w http.ResponseWriter, r *http.Request) (person.ChildCase, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxChildCaseBytes))
-	if err != nil {
-		return person.ChildCase{}, err
-	}
 	var c person.ChildCase
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return person.ChildCase{}, jsonFieldError(err)
-	}
-	return c, nil
+	err := decodeStrict(w, r, maxChildCaseBytes, &c)
+	return c, err
 }
 
 func (h *Handler) saveChildCase(ctx context.Context, c person.ChildCase, u *auth.User) error {

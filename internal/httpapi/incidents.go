@@ -1,13 +1,11 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -157,15 +155,9 @@ func (h *Handler) postDecision(w http.ResponseWriter, r *http.Request, u *auth.U
 	if err := auth.DecideIncidents(u); err != nil {
 		return err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDecisionBytes))
-	if err != nil {
-		return err
-	}
 	var req decisionRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return jsonFieldError(err)
+	if err := decodeStrict(w, r, maxDecisionBytes, &req); err != nil {
+		return err
 	}
 	d := incident.Decision{Kind: req.Kind, Status: req.Status, AttributedTo: req.AttributedTo, Confidence: req.Confidence,
 		Reason: req.Reason, Author: u.Name, At: h.now().UTC()}
