@@ -22,27 +22,39 @@ import (
 
 const maxChildCaseBytes = 64 << 10
 
-// childCases returns the latest version of every case, by case id.
-func (h *Handler) childCases(ctx context.Context) (map[string]person.ChildCase, error) {
-	latest := map[string]person.ChildCase{}
+// eachRecord calls fn for every stored record of a type, in the order
+// stored, a page at a time.
+func (h *Handler) eachRecord(ctx context.Context, typ string, fn func(record.Stored) error) error {
 	var seq int64
 	for {
-		recs, err := h.store.ListRecords(ctx, record.TypeChildCase, seq, 1000)
+		recs, err := h.store.ListRecords(ctx, typ, seq, 1000)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, r := range recs {
-			var c person.ChildCase
-			if err := json.Unmarshal(r.Body, &c); err != nil {
-				return nil, err
+			if err := fn(r); err != nil {
+				return err
 			}
-			latest[c.ID] = c
 			seq = r.Seq
 		}
 		if len(recs) < 1000 {
-			return latest, nil
+			return nil
 		}
 	}
+}
+
+// childCases returns the latest version of every case, by case id.
+func (h *Handler) childCases(ctx context.Context) (map[string]person.ChildCase, error) {
+	latest := map[string]person.ChildCase{}
+	err := h.eachRecord(ctx, record.TypeChildCase, func(r record.Stored) error {
+		var c person.ChildCase
+		if err := json.Unmarshal(r.Body, &c); err != nil {
+			return err
+		}
+		latest[c.ID] = c
+		return nil
+	})
+	return latest, err
 }
 
 // readChildCase decodes a case from the request body, strictly.

@@ -69,38 +69,29 @@ type exchangeBook struct {
 
 func (h *Handler) loadExchanges(ctx context.Context) (*exchangeBook, error) {
 	b := &exchangeBook{returned: map[person.PersonRef]string{}, lists: map[string]person.List{}}
-	for _, typ := range []string{record.TypeExchange, record.TypeExchangeStage} {
-		var seq int64
-		for {
-			recs, err := h.store.ListRecords(ctx, typ, seq, 1000)
-			if err != nil {
-				return nil, err
-			}
-			for _, rec := range recs {
-				seq = rec.Seq
-				if typ == record.TypeExchange {
-					var e person.Exchange
-					if err := json.Unmarshal(rec.Body, &e); err != nil {
-						return nil, err
-					}
-					b.exchanges = append(b.exchanges, e)
-					continue
-				}
-				var s person.Stage
-				if err := json.Unmarshal(rec.Body, &s); err != nil {
-					return nil, err
-				}
-				b.stages = append(b.stages, s)
-				for _, p := range s.Persons {
-					b.returned[p] = s.ID
-				}
-			}
-			if len(recs) < 1000 {
-				break
-			}
+	err := h.eachRecord(ctx, record.TypeExchange, func(r record.Stored) error {
+		var e person.Exchange
+		if err := json.Unmarshal(r.Body, &e); err != nil {
+			return err
 		}
+		b.exchanges = append(b.exchanges, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return b, nil
+	err = h.eachRecord(ctx, record.TypeExchangeStage, func(r record.Stored) error {
+		var s person.Stage
+		if err := json.Unmarshal(r.Body, &s); err != nil {
+			return err
+		}
+		b.stages = append(b.stages, s)
+		for _, p := range s.Persons {
+			b.returned[p] = s.ID
+		}
+		return nil
+	})
+	return b, err
 }
 
 // list returns a stored person list, read once per book.

@@ -183,24 +183,15 @@ type listAssignment struct {
 // listAssignments returns the latest assignment of every list that has one.
 func (h *Handler) listAssignments(ctx context.Context) (map[string][]int64, error) {
 	out := map[string][]int64{}
-	var seq int64
-	for {
-		recs, err := h.store.ListRecords(ctx, record.TypeListAssignment, seq, 1000)
-		if err != nil {
-			return nil, err
+	err := h.eachRecord(ctx, record.TypeListAssignment, func(r record.Stored) error {
+		var a listAssignment
+		if err := json.Unmarshal(r.Body, &a); err != nil {
+			return err
 		}
-		for _, rec := range recs {
-			var a listAssignment
-			if err := json.Unmarshal(rec.Body, &a); err != nil {
-				return nil, err
-			}
-			out[a.List] = a.Caseworkers
-			seq = rec.Seq
-		}
-		if len(recs) < 1000 {
-			return out, nil
-		}
-	}
+		out[a.List] = a.Caseworkers
+		return nil
+	})
+	return out, err
 }
 
 // assignCaseworkers sets the caseworkers assigned to a list (the mediator).
