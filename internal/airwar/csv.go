@@ -1,13 +1,13 @@
 package airwar
 
 import (
-	"crypto/sha1"
 	"encoding/csv"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // RowError is a problem with one row of an input file. Readers return it
@@ -116,31 +116,5 @@ func (t *table) next() (row, error) {
 // given parts, in the URL namespace, with the name "truce:" followed by the
 // parts separated by U+001F. Equal parts give equal ids, always.
 func nameUUID(parts ...string) string {
-	h := sha1.New()
-	h.Write(urlNamespace[:])
-	io.WriteString(h, "truce:")
-	for i, p := range parts {
-		if i > 0 {
-			io.WriteString(h, "\x1f")
-		}
-		io.WriteString(h, p)
-	}
-	var sum [sha1.Size]byte
-	u := h.Sum(sum[:0])[:16]
-	u[6] = u[6]&0x0f | 0x50 // version 5
-	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
-	var buf [36]byte
-	hex.Encode(buf[0:8], u[0:4])
-	buf[8] = '-'
-	hex.Encode(buf[9:13], u[4:6])
-	buf[13] = '-'
-	hex.Encode(buf[14:18], u[6:8])
-	buf[18] = '-'
-	hex.Encode(buf[19:23], u[8:10])
-	buf[23] = '-'
-	hex.Encode(buf[24:36], u[10:16])
-	return string(buf[:])
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("truce:"+strings.Join(parts, "\x1f"))).String()
 }
-
-// urlNamespace is the RFC 9562 URL namespace, 6ba7b811-9dad-11d1-80b4-00c04fd430c8.
-var urlNamespace = [16]byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}

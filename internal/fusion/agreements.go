@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+
 	"truce/internal/agreement"
 	"truce/internal/derrors"
 	"truce/internal/incident"
@@ -83,7 +85,7 @@ func (s *Service) Adopt(ctx context.Context, a agreement.Agreement, authorID int
 		if err := a.Validate(); err != nil {
 			return agreement.Agreement{}, err
 		}
-		a.ID, a.Version = newUUID(), 1
+		a.ID, a.Version = uuid.NewString(), 1
 	} else {
 		i := slices.IndexFunc(s.agreements, func(x agreement.Agreement) bool { return x.ID == a.ID })
 		if i < 0 {
@@ -98,7 +100,7 @@ func (s *Service) Adopt(ctx context.Context, a agreement.Agreement, authorID int
 	if err != nil {
 		return agreement.Agreement{}, err
 	}
-	if _, err := s.store.AppendRecord(ctx, record.TypeAgreement, newUUID(), authorID, body); err != nil {
+	if _, err := s.store.AppendRecord(ctx, record.TypeAgreement, uuid.NewString(), authorID, body); err != nil {
 		return agreement.Agreement{}, fmt.Errorf("fusion: adopt agreement: %w", err)
 	}
 	// Copy on write: List judges with a slice it took under the lock.

@@ -9,7 +9,6 @@ package fusion
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/gowebpki/jcs"
 
 	"truce/internal/agreement"
@@ -288,7 +288,7 @@ func (s *Service) Decide(ctx context.Context, inc string, d incident.Decision, a
 	}
 	body, err := canonical(d)
 	if err == nil {
-		_, err = s.store.AppendRecord(ctx, record.TypeIncidentDecision, newUUID(), authorID, body)
+		_, err = s.store.AppendRecord(ctx, record.TypeIncidentDecision, uuid.NewString(), authorID, body)
 	}
 	if err != nil {
 		// The decision is applied in memory but not stored: rebuild the
@@ -313,14 +313,6 @@ func canonical(v any) ([]byte, error) {
 		return nil, err
 	}
 	return jcs.Transform(b)
-}
-
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // Query selects incidents. Zero fields do not filter.

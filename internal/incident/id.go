@@ -2,7 +2,8 @@ package incident
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
+
+	"github.com/google/uuid"
 )
 
 // parseUUID reads a UUID in its canonical textual form (either case).
@@ -47,19 +48,7 @@ var hexDigit = [256]byte{
 }
 
 // formatUUID writes u in its canonical lower-case textual form.
-func formatUUID(u [16]byte) string {
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:36], u[10:16])
-	return string(b[:])
-}
+func formatUUID(u [16]byte) string { return uuid.UUID(u).String() }
 
 // IncidentID returns the id of the incident whose smallest observation id
 // (in byte order of the UUID, which is the order of its lower-case text) is
