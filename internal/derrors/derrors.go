@@ -9,6 +9,7 @@ package derrors
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 var (
@@ -51,4 +52,15 @@ func (e *FieldError) Unwrap() error {
 		return ErrInvalid
 	}
 	return e.Err
+}
+
+// UnknownJSONField returns the field a json.Decoder with
+// DisallowUnknownFields refused, if err is that refusal. encoding/json
+// reports it only in the message, so this is the one place that reads it.
+func UnknownJSONField(err error) (string, bool) {
+	const prefix = "json: unknown field "
+	if err == nil || !strings.HasPrefix(err.Error(), prefix) {
+		return "", false
+	}
+	return strings.Trim(strings.TrimPrefix(err.Error(), prefix), `"`), true
 }

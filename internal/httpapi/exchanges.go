@@ -1,11 +1,9 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 
@@ -21,19 +19,6 @@ import (
 // Each commitment and each stage is a ledger record; a person returned in a
 // stage shows as released on its list. The mediator records them; anyone
 // may read the tallies, which hold counts, not persons.
-
-func decodeStrict(w http.ResponseWriter, r *http.Request, max int64, v any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonFieldError(err)
-	}
-	return nil
-}
 
 func (h *Handler) postExchange(w http.ResponseWriter, r *http.Request, u *auth.User) error {
 	if err := auth.ManageAgreements(u); err != nil {

@@ -3,8 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -188,19 +186,4 @@ func (h *Handler) postDecision(w http.ResponseWriter, r *http.Request, u *auth.U
 	}
 	writeJSON(w, http.StatusCreated, inc)
 	return nil
-}
-
-// jsonFieldError names the field of a JSON decoding error.
-func jsonFieldError(err error) error {
-	var typ *json.UnmarshalTypeError
-	var fe *derrors.FieldError
-	switch {
-	case errors.As(err, &fe): // from a type's own UnmarshalJSON
-		return fe
-	case errors.As(err, &typ) && typ.Field != "":
-		return derrors.Invalid(typ.Field, "must be %s", typ.Type.String())
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return derrors.Invalid(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
-	}
-	return derrors.Invalid("body", "malformed JSON: %v", err)
 }

@@ -247,10 +247,8 @@ func (h *Handler) reconcilePersons(w http.ResponseWriter, r *http.Request, u *au
 		return err
 	}
 	var req reconcileRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return jsonFieldError(err)
+	if err := decodeStrict(w, r, 4096, &req); err != nil {
+		return err
 	}
 	load := func(field, id string) ([]person.Person, error) {
 		if id == "" {

@@ -106,8 +106,8 @@ func decodeError(data []byte, err error) error {
 		return derrors.Invalid(typ.Field, "must be %s, not %s", typeName(typ.Type), typ.Value)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return derrors.Invalid("body", "empty or truncated JSON")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+	}
+	if name, ok := derrors.UnknownJSONField(err); ok {
 		return derrors.Invalid(name, "unknown field")
 	}
 	return derrors.Invalid("body", "malformed JSON: %v", err)
