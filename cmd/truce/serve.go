@@ -128,8 +128,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
-	mux.Handle("GET /{$}", pages)
-	mux.Handle("GET /reports/daily", pages)
+	for _, p := range pages.Patterns() {
+		mux.Handle(p, pages)
+	}
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,

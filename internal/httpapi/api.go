@@ -108,6 +108,13 @@ type route struct {
 }
 
 func (h *Handler) routes() []route {
+	rs := h.coreRoutes()
+	rs = append(rs, h.findingRoutes()...)
+	rs = append(rs, h.notifyRoutes()...)
+	return rs
+}
+
+func (h *Handler) coreRoutes() []route {
 	return []route{
 		{"POST", "/api/v1/observations", h.postObservations, nil},
 		{"GET", "/api/v1/observations", h.listObservations, nil},

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // TestOpenAPIMatchesRoutes holds the OpenAPI document to the routes the
@@ -83,4 +84,32 @@ func resolves(v any, path []string) bool {
 		}
 	}
 	return true
+}
+
+// TestOpenAPIMergeRefusesDuplicates: a part may not redefine what another
+// defines, nor add a section the frame lacks.
+func TestOpenAPIMergeRefusesDuplicates(t *testing.T) {
+	core := `{"openapi":"3.1.0","paths":{"/a":{}},"components":{"schemas":{"A":{}}}}`
+	tests := []struct {
+		name, part string
+		ok         bool
+	}{
+		{"new path and schema", `{"paths":{"/b":{}},"components":{"schemas":{"B":{}}}}`, true},
+		{"path twice", `{"paths":{"/a":{}}}`, false},
+		{"schema twice", `{"components":{"schemas":{"A":{}}}}`, false},
+		{"unknown section", `{"webhooks":{"x":{}}}`, false},
+		{"not JSON", `{"paths":`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := fstest.MapFS{
+				"openapi/core.json": {Data: []byte(core)},
+				"openapi/part.json": {Data: []byte(tt.part)},
+			}
+			_, err := mergeOpenAPI(fsys)
+			if (err == nil) != tt.ok {
+				t.Errorf("merge: err = %v, want ok %v", err, tt.ok)
+			}
+		})
+	}
 }

@@ -56,6 +56,11 @@ func NewHandler(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
+// Patterns returns the patterns of the pages, for the server's mux.
+func (h *Handler) Patterns() []string {
+	return []string{"GET /{$}", "GET /reports/daily"}
+}
+
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
 func (h *Handler) serveIndex(w http.ResponseWriter, r *http.Request) {

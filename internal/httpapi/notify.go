@@ -1,0 +1,6 @@
+package httpapi
+
+// notifyRoutes are the notifications: webhooks and the event stream.
+func (h *Handler) notifyRoutes() []route {
+	return nil
+}
