@@ -20,6 +20,7 @@ import (
 	"truce/internal/derrors"
 	"truce/internal/ledger"
 	"truce/internal/metrics"
+	"truce/internal/notify"
 	"truce/internal/observation"
 	"truce/internal/record"
 	"truce/internal/report"
@@ -47,6 +48,15 @@ type Writer interface {
 	Write(ctx context.Context, recs []observation.Prepared) ([]observation.Outcome, error)
 }
 
+// Publisher takes events to notify (package notify's hub).
+type Publisher interface {
+	Publish(notify.Event)
+}
+
+type dropEvents struct{}
+
+func (dropEvents) Publish(notify.Event) {}
+
 // DefaultMaxBody is the default limit on a request body.
 const DefaultMaxBody = 16 << 20
 
@@ -68,6 +78,9 @@ type Config struct {
 	Agreements Agreements
 	// Reports draws daily reports (maps and charts).
 	Reports *report.Renderer
+	// Events receives what happened, for the event stream and webhooks;
+	// nil drops events.
+	Events Publisher
 	// Locate is fusion's region lookup (incident.Config.Locate), which
 	// exports replay the store with; pass the live view's.
 	Locate func(lat, lon float64) (string, bool)
@@ -81,6 +94,7 @@ type Handler struct {
 	agreements Agreements
 	reports    *report.Renderer
 	locate     func(lat, lon float64) (string, bool)
+	events     Publisher
 	log        *slog.Logger
 	now        func() time.Time
 	maxBody    int64
@@ -162,6 +176,10 @@ func NewHandler(cfg Config) *Handler {
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
+	}
+	h.events = cfg.Events
+	if h.events == nil {
+		h.events = dropEvents{}
 	}
 	if h.now == nil {
 		h.now = time.Now
