@@ -49,3 +49,59 @@ func (h *Handler) dailyReport(w http.ResponseWriter, r *http.Request, _ *auth.Us
 	w.Write(b.Bytes())
 	return nil
 }
+
+// airSeries answers the daily air figures from ?from= to ?to= (YYYY-MM-DD,
+// Kyiv days, both included, at most report.MaxSeriesDays), each day as its
+// daily report counts it: {"items": [{"day", "drones", "missiles",
+// "alerts", "alert_minutes", …}]}. Public, like the daily report; the range
+// is bounded, so there is no cursor.
+func (h *Handler) airSeries(w http.ResponseWriter, r *http.Request, _ *auth.User) error {
+	var first, last airwar.Day
+	var haveFrom, haveTo bool
+	for key, vals := range r.URL.Query() {
+		v := vals[len(vals)-1]
+		var err error
+		switch key {
+		case "from":
+			first, err = airwar.ParseDay(v)
+			haveFrom = true
+		case "to":
+			last, err = airwar.ParseDay(v)
+			haveTo = true
+		default:
+			return derrors.Invalid(key, "unknown query parameter")
+		}
+		if err != nil {
+			return derrors.Invalid(key, "must be a date, YYYY-MM-DD")
+		}
+	}
+	switch {
+	case !haveFrom:
+		return derrors.Invalid("from", "is required (YYYY-MM-DD)")
+	case !haveTo:
+		return derrors.Invalid("to", "is required (YYYY-MM-DD)")
+	case last.Before(first):
+		return derrors.Invalid("to", "must not be before from")
+	}
+	if n := daysFrom(first, last); n > report.MaxSeriesDays {
+		return derrors.Invalid("to", "the range may span at most %d days", report.MaxSeriesDays)
+	}
+	items, err := report.Series(r.Context(), h.store, first, last)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	writeJSON(w, http.StatusOK, struct {
+		Items []report.DayFigures `json:"items"`
+	}{items})
+	return nil
+}
+
+// daysFrom counts the days from first to last, both included.
+func daysFrom(first, last airwar.Day) int {
+	n := 1
+	for d := first; d.Before(last) && n <= report.MaxSeriesDays; d = d.Next() {
+		n++
+	}
+	return n
+}

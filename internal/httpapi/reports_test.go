@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -106,6 +107,111 @@ func TestDailyReportBadRequests(t *testing.T) {
 		code, field, _ := apiErr(t, body)
 		if st != 400 || code != "invalid" || field != tt.field {
 			t.Errorf("%s: %d %s %s, want 400 invalid naming %q", tt.path, st, code, field, tt.field)
+		}
+	}
+}
+
+// TestAirSeries checks the figures series against the shipped data (1 June
+// 2025: 472 drones, 7 missiles) and, day by day, against the daily report
+// of each day, over ranges where the raw alert feeds (2024) and the merged
+// table (2025) apply.
+func TestAirSeries(t *testing.T) {
+	s := newServer(t, 0)
+	accepted := time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := s.store.WriteBulletins(context.Background(), storetest.ShippedBulletins(t), accepted); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.WriteAlerts(context.Background(), storetest.ShippedAlerts(t), accepted); err != nil {
+		t.Fatal(err)
+	}
+	type item struct {
+		Day               string
+		Drones, Missiles  int
+		DronesDestroyed   int     `json:"drones_destroyed"`
+		MissilesDestroyed int     `json:"missiles_destroyed"`
+		AirReported       bool    `json:"air_reported"`
+		Alerts            int     `json:"alerts"`
+		AlertMinutes      float64 `json:"alert_minutes"`
+		AlertsReported    bool    `json:"alerts_reported"`
+	}
+	series := func(t *testing.T, from, to string) []item {
+		t.Helper()
+		st, body := s.do("GET", "/api/v1/reports/air?from="+from+"&to="+to, "", "", nil)
+		if st != 200 {
+			t.Fatalf("%s..%s: %d %s", from, to, st, body)
+		}
+		var page struct{ Items []item }
+		if err := json.Unmarshal(body, &page); err != nil {
+			t.Fatal(err)
+		}
+		return page.Items
+	}
+	items := series(t, "2025-06-01", "2025-06-01")
+	if len(items) != 1 || items[0].Day != "2025-06-01" || items[0].Drones != 472 || items[0].Missiles != 7 || !items[0].AirReported {
+		t.Errorf("1 June 2025: %+v, want 472 drones and 7 missiles", items)
+	}
+	for _, rg := range [][2]string{{"2025-05-27", "2025-06-03"}, {"2025-07-07", "2025-07-10"}, {"2024-01-14", "2024-01-18"}, {"2024-02-27", "2024-03-02"}} {
+		items := series(t, rg[0], rg[1])
+		for i, it := range items {
+			st, body := s.do("GET", "/api/v1/reports/daily/"+it.Day, "", "", nil)
+			if st != 200 {
+				t.Fatalf("%s: %d", it.Day, st)
+			}
+			var r struct {
+				Day string
+				Air struct {
+					Drones, Missiles struct{ Launched, Destroyed int }
+					Reported         bool
+				}
+				Alerts []struct {
+					Count   int
+					Minutes float64
+				}
+				AlertTotals struct {
+					Alerts int
+					Feeds  []string
+				} `json:"alert_totals"`
+			}
+			if err := json.Unmarshal(body, &r); err != nil {
+				t.Fatal(err)
+			}
+			var minutes float64
+			for _, a := range r.Alerts {
+				minutes += a.Minutes
+			}
+			want := item{Day: r.Day, Drones: r.Air.Drones.Launched, Missiles: r.Air.Missiles.Launched,
+				DronesDestroyed: r.Air.Drones.Destroyed, MissilesDestroyed: r.Air.Missiles.Destroyed, AirReported: r.Air.Reported,
+				Alerts: r.AlertTotals.Alerts, AlertMinutes: math.Round(minutes*10) / 10, AlertsReported: len(r.AlertTotals.Feeds) > 0}
+			if it != want {
+				t.Errorf("%s: series %+v, daily report %+v", it.Day, it, want)
+			}
+			if i == 0 && it.Day != rg[0] || i == len(items)-1 && it.Day != rg[1] {
+				t.Errorf("%s..%s: item %d is %s", rg[0], rg[1], i, it.Day)
+			}
+		}
+	}
+	if got := len(series(t, "2024-01-01", "2025-02-03")); got != 400 {
+		t.Errorf("a 400-day range: %d items", got)
+	}
+}
+
+func TestAirSeriesBadRequests(t *testing.T) {
+	s := newServer(t, 0)
+	for _, tt := range []struct{ query, field string }{
+		{"", "from"},
+		{"?to=2025-06-01", "from"},
+		{"?from=2025-06-01", "to"},
+		{"?from=2025-6-1&to=2025-06-02", "from"},
+		{"?from=2025-06-01&to=tomorrow", "to"},
+		{"?from=2025-06-02&to=2025-06-01", "to"},
+		{"?from=2024-01-01&to=2025-02-04", "to"},
+		{"?from=0001-01-01&to=9999-12-31", "to"},
+		{"?from=2025-06-01&to=2025-06-02&format=csv", "format"},
+	} {
+		st, body := s.do("GET", "/api/v1/reports/air"+tt.query, "", "", nil)
+		code, field, _ := apiErr(t, body)
+		if st != 400 || code != "invalid" || field != tt.field {
+			t.Errorf("%q: %d %s %s, want 400 invalid naming %q", tt.query, st, code, field, tt.field)
 		}
 	}
 }

@@ -135,7 +135,7 @@ func TestMapGolden(t *testing.T) {
 			{Lat: ptr(46.63), Lon: ptr(32.61), Class: "land"},
 			{Region: "UA-46", Class: "land", Title: "region only"},
 			{Lat: ptr(44.6), Lon: ptr(33.5), Class: "sea"},
-			{Lat: ptr(10), Lon: ptr(10), Class: "sea"},      // off the map
+			{Lat: ptr(10), Lon: ptr(10), Class: "sea"},       // off the map
 			{Region: "UA-99", Class: "land"},                 // unknown region
 			{Lat: ptr(48.0), Lon: ptr(37.8), Class: "other"}, // not a legend class
 			{Lat: ptr(48.1), Lon: ptr(37.9), Class: "land", Href: "javascript:alert(1)", Title: "unsafe link dropped"},
@@ -239,7 +239,9 @@ func TestMapDeterministic(t *testing.T) {
 func TestMap20kSmallAndFast(t *testing.T) {
 	b := mustBase(t)
 	m := mapsvg.Map{Title: "Dense", Noun: "incidents", Classes: mapsvg.DomainClasses(), Points: randomPoints(20000, 11),
-		BinHref: func(bb [4]float64) string { return fmt.Sprintf("/incidents?bbox=%g,%g,%g,%g", bb[0], bb[1], bb[2], bb[3]) }}
+		BinHref: func(bb [4]float64) string {
+			return fmt.Sprintf("/incidents?bbox=%g,%g,%g,%g", bb[0], bb[1], bb[2], bb[3])
+		}}
 	start := time.Now()
 	var buf bytes.Buffer
 	if err := b.Render(&buf, m); err != nil {
