@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"truce/internal/derrors"
+	"truce/internal/mapsvg"
 	"truce/internal/region"
 )
 
@@ -53,10 +54,8 @@ var templates embed.FS
 // Renderer renders reports. It holds the parsed page template and the
 // projected oblast outlines; it is immutable and safe for concurrent use.
 type Renderer struct {
-	page   *template.Template
-	shapes []mapShape
-	width  float64
-	height float64
+	page *template.Template
+	base *mapsvg.Base // nil without boundaries
 }
 
 // NewRenderer returns a Renderer that draws its maps from b (the oblast
@@ -70,7 +69,7 @@ func NewRenderer(b *region.Boundaries) (*Renderer, error) {
 	}
 	rd := &Renderer{page: page}
 	if b != nil {
-		rd.shapes, rd.width, rd.height = projectMap(b.Regions(), mapWidth)
+		rd.base = mapsvg.New(b.Regions(), mapWidth)
 	}
 	return rd, nil
 }
@@ -197,7 +196,7 @@ type page struct {
 
 func (rd *Renderer) writeHTML(w io.Writer, r Report) error {
 	pg := page{Report: r, Headline: r.String(), Chart: airChart(r.Air)}
-	if rd.shapes != nil {
+	if rd.base != nil {
 		pg.Map = rd.alertMap(r)
 	}
 	var b bytes.Buffer

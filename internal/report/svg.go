@@ -7,125 +7,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"truce/internal/region"
 )
 
-// mapWidth is the width of the map's view box; its height follows from
+// mapWidth is the width of the maps' view box; their height follows from
 // Ukraine's extent.
 const mapWidth = 640
-
-// mapTolerance is how far, in view-box units, a simplified outline may
-// stray from the original (Douglas–Peucker). At 0.5 the 27 outlines keep a
-// few thousand points: tens of kilobytes of SVG.
-const mapTolerance = 0.5
-
-// mapShape is one subdivision's outline, projected and simplified.
-type mapShape struct {
-	Code, Name string
-	D          string // SVG path data
-}
-
-// projectMap projects the outlines with an equirectangular projection true
-// to scale at the mid-latitude, fitted to width, and simplifies them.
-func projectMap(regions []region.Region, width float64) ([]mapShape, float64, float64) {
-	minLon, minLat, maxLon, maxLat := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, r := range regions {
-		minLon, minLat = min(minLon, r.BBox[0]), min(minLat, r.BBox[1])
-		maxLon, maxLat = max(maxLon, r.BBox[2]), max(maxLat, r.BBox[3])
-	}
-	kx := math.Cos((minLat + maxLat) / 2 * math.Pi / 180)
-	scale := width / ((maxLon - minLon) * kx)
-	height := math.Ceil((maxLat - minLat) * scale)
-	shapes := make([]mapShape, 0, len(regions))
-	for _, r := range regions {
-		var d strings.Builder
-		for _, poly := range r.Polygons {
-			for _, ring := range poly {
-				pts := make([][2]float64, len(ring))
-				for i, p := range ring {
-					pts[i] = [2]float64{(p[0] - minLon) * kx * scale, (maxLat - p[1]) * scale}
-				}
-				pts = simplify(pts, mapTolerance)
-				if len(pts) < 4 {
-					continue
-				}
-				for i, p := range pts[:len(pts)-1] {
-					if i == 0 {
-						d.WriteByte('M')
-					} else {
-						d.WriteByte('L')
-					}
-					d.WriteString(coord(p[0]))
-					d.WriteByte(' ')
-					d.WriteString(coord(p[1]))
-				}
-				d.WriteByte('Z')
-			}
-		}
-		name := region.Name(r.Code)
-		if name == "" {
-			name = r.Name
-		}
-		shapes = append(shapes, mapShape{Code: r.Code, Name: name, D: d.String()})
-	}
-	slices.SortFunc(shapes, func(x, y mapShape) int { return cmp.Compare(x.Code, y.Code) })
-	return shapes, width, height
-}
-
-func coord(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
-
-// simplify reduces a closed ring with the Douglas–Peucker algorithm,
-// keeping its first and last points.
-func simplify(pts [][2]float64, tol float64) [][2]float64 {
-	if len(pts) < 4 {
-		return pts
-	}
-	keep := make([]bool, len(pts))
-	keep[0], keep[len(pts)-1] = true, true
-	// A closed ring's ends coincide; split it at its farthest point first.
-	far, best := 0, -1.0
-	for i, p := range pts {
-		if d := math.Hypot(p[0]-pts[0][0], p[1]-pts[0][1]); d > best {
-			far, best = i, d
-		}
-	}
-	keep[far] = true
-	type span struct{ a, b int }
-	stack := []span{{0, far}, {far, len(pts) - 1}}
-	for len(stack) > 0 {
-		s := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		idx, dmax := -1, tol
-		for i := s.a + 1; i < s.b; i++ {
-			if d := segDist(pts[i], pts[s.a], pts[s.b]); d > dmax {
-				idx, dmax = i, d
-			}
-		}
-		if idx >= 0 {
-			keep[idx] = true
-			stack = append(stack, span{s.a, idx}, span{idx, s.b})
-		}
-	}
-	out := pts[:0:0]
-	for i, p := range pts {
-		if keep[i] {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// segDist is the distance from p to the segment ab.
-func segDist(p, a, b [2]float64) float64 {
-	dx, dy := b[0]-a[0], b[1]-a[1]
-	l2 := dx*dx + dy*dy
-	if l2 == 0 {
-		return math.Hypot(p[0]-a[0], p[1]-a[1])
-	}
-	t := max(0, min(1, ((p[0]-a[0])*dx+(p[1]-a[1])*dy)/l2))
-	return math.Hypot(p[0]-a[0]-t*dx, p[1]-a[1]-t*dy)
-}
 
 // alertBins are the map's classes of minutes under alert, with their
 // colours (a sequential scale, light to dark, readable in greyscale print).
@@ -173,8 +59,8 @@ func (rd *Renderer) alertMap(r Report) *svgMap {
 	for _, a := range r.Alerts {
 		byCode[a.Region] = a
 	}
-	m := &svgMap{Width: rd.width, Height: rd.height}
-	for _, s := range rd.shapes {
+	m := &svgMap{Width: rd.base.Width, Height: rd.base.Height}
+	for _, s := range rd.base.Shapes {
 		a, ok := byCode[s.Code]
 		title := s.Name + ": no region-wide alert"
 		if ok {
@@ -183,7 +69,7 @@ func (rd *Renderer) alertMap(r Report) *svgMap {
 		m.Regions = append(m.Regions, svgRegion{Code: s.Code, D: s.D, Fill: alertBins[binOf(a.Minutes)].fill, Title: title})
 	}
 	// The legend sits bottom left, over Moldova and the Black Sea.
-	top := rd.height - float64(18*len(alertBins)) - 4
+	top := rd.base.Height - float64(18*len(alertBins)) - 4
 	for i, b := range alertBins {
 		m.Legend = append(m.Legend, svgLegend{Y: top + float64(18*i), Fill: b.fill, Label: b.label})
 	}
