@@ -22,6 +22,9 @@ type Event struct {
 	// Subject is the id of the incident, finding or other record.
 	Subject string    `json:"subject"`
 	At      time.Time `json:"at"`
+	// Count is how many things happened, for an event that stands for
+	// many (incidents.created); absent otherwise.
+	Count int `json:"count,omitempty"`
 	// Audience is who may receive the event. It is not sent.
 	Audience auth.Audience `json:"-"`
 }
