@@ -22,6 +22,7 @@ import (
 	"truce/internal/metrics"
 	"truce/internal/notify"
 	"truce/internal/observation"
+	"truce/internal/parties"
 	"truce/internal/record"
 	"truce/internal/report"
 )
@@ -84,6 +85,13 @@ type Config struct {
 	// Locate is fusion's region lookup (incident.Config.Locate), which
 	// exports replay the store with; pass the live view's.
 	Locate func(lat, lon float64) (string, bool)
+	// Findings keeps the parties' loop (package parties); without it
+	// there are no findings, and only analysts and the mediator see
+	// incidents.
+	Findings Findings
+	// Pseudonyms name monitors and users in released views; nil derives
+	// them from an empty secret (tests only).
+	Pseudonyms *parties.Pseudonyms
 }
 
 // Handler is the API.
@@ -95,6 +103,8 @@ type Handler struct {
 	reports    *report.Renderer
 	locate     func(lat, lon float64) (string, bool)
 	events     Publisher
+	findings   Findings
+	pseudonyms *parties.Pseudonyms
 	log        *slog.Logger
 	now        func() time.Time
 	maxBody    int64
@@ -181,6 +191,13 @@ func NewHandler(cfg Config) *Handler {
 	h.events = cfg.Events
 	if h.events == nil {
 		h.events = dropEvents{}
+	}
+	h.findings, h.pseudonyms = cfg.Findings, cfg.Pseudonyms
+	if h.findings == nil {
+		h.findings = noFindings{}
+	}
+	if h.pseudonyms == nil {
+		h.pseudonyms = parties.NewPseudonyms(nil)
 	}
 	if h.now == nil {
 		h.now = time.Now

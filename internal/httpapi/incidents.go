@@ -19,24 +19,39 @@ import (
 type Incidents interface {
 	List(q fusion.Query) ([]incident.Incident, bool)
 	Get(id string) (incident.Incident, error)
+	// IncidentOf returns the incident holding an observation (findings
+	// and allegations follow their incident through it).
+	IncidentOf(obsID string) (incident.Incident, error)
 	Decide(ctx context.Context, id string, d incident.Decision, authorID int64) (incident.Incident, error)
 }
 
+// listIncidents lists the incidents u may see, each as u may see it
+// (incidentFor): analysts and the mediator page through the live view;
+// everyone else, the public included, through the incidents released to
+// them.
 func (h *Handler) listIncidents(w http.ResponseWriter, r *http.Request, u *auth.User) error {
-	if err := auth.ReadIncidents(u); err != nil {
-		return err
-	}
 	q, err := parseIncidentQuery(r)
 	if err != nil {
 		return err
 	}
-	items, more := h.incidents.List(q)
+	var items []incidentJSON
+	var more bool
+	if auth.ReadIncidents(u) == nil {
+		incs, m := h.incidents.List(q)
+		more = m
+		for _, inc := range incs {
+			v, _ := h.incidentView(u, inc)
+			items = append(items, v)
+		}
+	} else if items, more, err = h.releasedIncidents(u, q); err != nil {
+		return err
+	}
 	page := struct {
-		Items      []incident.Incident `json:"items"`
-		NextCursor string              `json:"next_cursor,omitempty"`
+		Items      []incidentJSON `json:"items"`
+		NextCursor string         `json:"next_cursor,omitempty"`
 	}{Items: items}
 	if page.Items == nil {
-		page.Items = []incident.Incident{}
+		page.Items = []incidentJSON{}
 	}
 	if more {
 		last := items[len(items)-1]
@@ -124,15 +139,22 @@ func decodeIncidentCursor(s string) (*fusion.Position, error) {
 	return &fusion.Position{Start: time.Unix(0, ns).UTC(), ID: parts[2]}, nil
 }
 
+// getIncident answers one incident as u may see it, with who reported it;
+// an incident not released to u is not found.
 func (h *Handler) getIncident(w http.ResponseWriter, r *http.Request, u *auth.User) error {
-	if err := auth.ReadIncidents(u); err != nil {
-		return err
-	}
 	inc, err := h.incidents.Get(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, inc)
+	obs := inc.Observations
+	v, ok := h.incidentView(u, inc)
+	if !ok {
+		return derrors.ErrNotFound
+	}
+	if v.ReportedBy, err = h.reporters(r.Context(), u, obs); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 

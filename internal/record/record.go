@@ -17,6 +17,7 @@ const (
 	TypeListAssignment   = "person_list_assignment" // the caseworkers assigned to a person list
 	TypeBulletin         = "bulletin"               // an Air Force bulletin row (public source)
 	TypeAlert            = "alert"                  // an air-raid alert (public source)
+	TypeFindingEvent     = "finding_event"          // one transition of a finding in the parties' loop
 )
 
 // Stored is a record as a store keeps it.
