@@ -57,6 +57,9 @@ type Service struct {
 	// (Run, or the next reader).
 	pendMu  sync.Mutex
 	pending []observation.Record
+
+	// announcer publishes new incidents (notify.go); nil publishes none.
+	announcer *announcer
 }
 
 // New returns an empty service; call Load before use.
@@ -135,7 +138,7 @@ func (s *Service) load(ctx context.Context) error {
 	}
 	s.byID = map[string]*incident.Incident{}
 	s.sorted = nil
-	s.absorb()
+	s.absorbQuietly()
 	s.log.InfoContext(ctx, "incidents loaded", slog.Int("observations", n), slog.Int("decisions", d),
 		slog.Int("incidents", len(s.byID)), slog.Duration("took", time.Since(start)))
 	return nil
@@ -145,6 +148,7 @@ func (s *Service) load(ctx context.Context) error {
 func (s *Service) absorb() {
 	s.stale = false
 	changed, removed := s.fuser.Changes()
+	s.announce(changed, removed)
 	for _, id := range removed {
 		delete(s.byID, id)
 	}
@@ -204,7 +208,11 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 			s.mu.Lock()
-			s.fuse()
+			if s.announcer != nil {
+				s.fresh() // new incidents are announced within one interval
+			} else {
+				s.fuse()
+			}
 			s.mu.Unlock()
 		}
 	}
@@ -299,7 +307,7 @@ func (s *Service) Decide(ctx context.Context, inc string, d incident.Decision, a
 		}
 		return incident.Incident{}, fmt.Errorf("fusion: decision: %w", err)
 	}
-	s.absorb()
+	s.absorbQuietly()
 	after, err := s.fuser.Get(d.Observations[0])
 	if err != nil {
 		return incident.Incident{}, err
