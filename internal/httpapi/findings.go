@@ -122,7 +122,7 @@ type actionRequest struct {
 	Confidence   *incident.Confidence `json:"confidence"`
 	Text         *string              `json:"text"`
 	Evidence     []string             `json:"evidence"`
-	Deadline     *time.Time           `json:"deadline"`
+	Deadline     *string              `json:"deadline"` // RFC 3339
 }
 
 var actionFields = map[finding.ActionKind][]string{
@@ -171,7 +171,11 @@ func (h *Handler) actOnFinding(w http.ResponseWriter, r *http.Request, u *auth.U
 		if req.Deadline == nil {
 			return derrors.Invalid("deadline", "is required: the new reply deadline")
 		}
-		a.Deadline = req.Deadline.UTC()
+		d, err := parseTime("deadline", *req.Deadline)
+		if err != nil {
+			return err
+		}
+		a.Deadline = d.UTC()
 	}
 	e, err := h.findings.Act(r.Context(), r.PathValue("id"), a, auth.FindingActor(u), u.ID)
 	if err != nil {
