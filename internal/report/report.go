@@ -14,13 +14,15 @@
 //   - the sources, with their attribution and licence notes, and the notes
 //     a reader needs not to misread a figure (a missing bulletin is not a
 //     quiet night);
-//   - a slot for the monitoring mission's incidents, empty (and marked not
-//     included) until the incidents work fills it.
+//   - the monitoring mission's incidents of the day, when the caller
+//     supplies them (as the reader may see them): tables by domain, kind
+//     and region with incidents and munitions (low/best/high), the notable
+//     incidents, a list, and a map of them all.
 //
 // Renderer renders a Report: JSON (the contract), Markdown, and one HTML
-// page with a print stylesheet, an oblast map coloured by alert minutes and
-// a bar chart of the air figures, both inline SVG drawn from
-// region.Boundaries, with no external assets.
+// page with a print stylesheet, an oblast map coloured by alert minutes, a
+// bar chart of the air figures and a map of the incidents, all inline SVG
+// drawn from region.Boundaries (package mapsvg), with no external assets.
 //
 // The package holds no mutable state; a Renderer is safe for concurrent use.
 package report
@@ -47,11 +49,14 @@ type Input struct {
 	// Alerts holds the alerts that meet the day and those that may be
 	// another feed's report of one of them (it may hold more).
 	Alerts []airwar.Alert
-	// Incidents and Notable are the monitoring mission's incidents of the
-	// day and those it singles out. IncidentsIncluded says whether they
-	// were supplied at all: false until the incidents work is wired.
-	Incidents, Notable []IncidentSummary
-	IncidentsIncluded  bool
+	// Incidents are the monitoring mission's incidents of the day (those
+	// starting on another day are ignored), each as the reader may see it.
+	// IncidentsIncluded says whether they were supplied at all, and
+	// IncidentsView which view they are (ViewStaff or ViewReleased;
+	// ViewStaff if empty). Build picks the notable ones.
+	Incidents         []IncidentSummary
+	IncidentsIncluded bool
+	IncidentsView     string
 }
 
 // Report is the daily report. Its JSON form is a contract: keys are only
@@ -76,6 +81,9 @@ type Report struct {
 	Notes []string `json:"notes"`
 	// Method states the rules the figures follow, a sentence each.
 	Method []string `json:"method"`
+
+	// all is every incident of the day, for the map (Items may be capped).
+	all []IncidentSummary
 }
 
 // Air is the day's air figures.
@@ -161,9 +169,25 @@ type BulletinRow struct {
 // and the notable ones. Included is false when the report was built
 // without monitoring data, which does not mean that nothing happened.
 type Incidents struct {
-	Included bool              `json:"included"`
-	Items    []IncidentSummary `json:"items"`
-	Notable  []IncidentSummary `json:"notable"`
+	Included bool `json:"included"`
+	// View is ViewStaff (every incident) or ViewReleased (those released
+	// to the reader); empty when not included.
+	View string `json:"view,omitempty"`
+	// Items lists the day's incidents in time order: all of them, or, when
+	// there are more than MaxListed, the MaxListed most significant, with
+	// Omitted saying how many more there are. Total counts them all.
+	Items   []IncidentSummary `json:"items"`
+	Total   int               `json:"total"`
+	Omitted int               `json:"omitted"`
+	// Notable are the incidents the report singles out (see Method).
+	Notable []IncidentSummary `json:"notable"`
+	// Violations counts the incidents that breach an agreement in force.
+	Violations int `json:"violations"`
+	// ByDomain, ByKind and ByRegion count all the day's incidents, most
+	// first; incidents without a region come last in ByRegion.
+	ByDomain []CountRow `json:"by_domain"`
+	ByKind   []CountRow `json:"by_kind"`
+	ByRegion []CountRow `json:"by_region"`
 }
 
 // IncidentSummary is one incident as a daily report shows it. The
@@ -184,6 +208,14 @@ type IncidentSummary struct {
 	AttributedTo string    `json:"attributed_to,omitempty"`
 	// Summary is a sentence on what happened, for notable incidents.
 	Summary string `json:"summary,omitempty"`
+	// Lat and Lon place the incident as the reader may see it (absent when
+	// only a region is known or the location is withheld).
+	Lat *float64 `json:"lat,omitempty"`
+	Lon *float64 `json:"lon,omitempty"`
+	// Sources counts the independent sources behind the incident.
+	Sources int `json:"sources"`
+	// Violation names the agreement term the incident breaches, if any.
+	Violation *Violation `json:"violation,omitempty"`
 }
 
 // Source is a dataset the report draws on.
@@ -258,9 +290,9 @@ func Build(in Input) Report {
 	r := Report{
 		Day: day.String(), TimeZone: "Europe/Kyiv",
 		Alerts: []AlertRow{}, Bulletins: []BulletinRow{}, Sources: []Source{}, Notes: []string{},
-		Method:    method,
-		Incidents: Incidents{Included: in.IncidentsIncluded, Items: nonNil(in.Incidents), Notable: nonNil(in.Notable)},
+		Method: method,
 	}
+	r.Incidents, r.all = buildIncidents(in)
 	r.Air = buildAir(in.Bulletins, day, &r.Bulletins)
 	if r.Air.Reported {
 		r.Sources = append(r.Sources, sourceBulletins)
@@ -284,18 +316,17 @@ func Build(in Input) Report {
 	} else {
 		r.Notes = append(r.Notes, "Luhansk Oblast and Crimea have been under permanent alert since 2022 and are not in the alert feeds.")
 	}
-	if !r.Incidents.Included {
+	switch {
+	case !r.Incidents.Included:
 		r.Notes = append(r.Notes, "This report does not include the monitoring mission's incidents.")
+	case r.Incidents.View == ViewReleased:
+		r.Notes = append(r.Notes, "Only the monitoring mission's incidents released to this report's readers are shown, as they are released (locations may be coarsened); incidents still under review are not, so few or none does not mean a quiet day.")
+		r.Method = append(slices.Clone(method), notableMethod...)
+	default:
+		r.Method = append(slices.Clone(method), notableMethod...)
 	}
 	r.Sources = append(r.Sources, sourceBoundaries)
 	return r
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 func buildAir(bulletins []airwar.Bulletin, day airwar.Day, rows *[]BulletinRow) Air {
