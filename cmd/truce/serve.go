@@ -21,6 +21,7 @@ import (
 	"truce/internal/ingest"
 	"truce/internal/ledger"
 	"truce/internal/metrics"
+	"truce/internal/parties"
 	"truce/internal/region"
 	"truce/internal/report"
 	"truce/internal/web"
@@ -37,6 +38,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	logKey := fs.String("log-key", envOr("TRUCE_LOG_KEY", "truce-log.key"), "the ledger's signing key file, created on first start if missing (its verifier key goes to FILE.pub) (env TRUCE_LOG_KEY)")
 	origin := fs.String("log-origin", envOr("TRUCE_LOG_ORIGIN", "truce.local/ledger"), "the ledger's origin (the checkpoint's first line), used when the key is created (env TRUCE_LOG_ORIGIN)")
 	interval := fs.Duration("checkpoint-interval", time.Second, "how often to sign a new checkpoint while the ledger grows")
+	sweep := fs.Duration("findings-sweep", 30*time.Second, "how often the clock expires findings at their reply deadline and releases them to the public when due")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -85,6 +87,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err := incidents.Load(ctx); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	findings := parties.New(parties.Config{Store: store, Log: log})
+	if err := findings.Load(ctx); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	committer := ingest.NewCommitter(incidents.Writer(store), *group)
 	committer.OnCommit = func(records, requests int, d time.Duration) {
 		groupSize.Observe(float64(records))
@@ -101,6 +107,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}()
 	background.Go(func() { committer.Run(bg) })
 	background.Go(func() { incidents.Run(bg, 250*time.Millisecond) })
+	background.Go(func() { findings.Run(bg, *sweep) })
 
 	publisher, err := checkpoint.New(store, skey, log)
 	if err != nil {
@@ -117,7 +124,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	background.Go(func() { publisher.Run(bg, *interval) })
 
 	api := httpapi.NewHandler(httpapi.Config{Store: store, Writer: committer, Logger: log, Metrics: reg, MaxBody: *maxBody,
-		LogVerifier: publisher.Verifier(), Incidents: incidents, Agreements: incidents, Reports: reports, Locate: boundaries.Locate})
+		LogVerifier: publisher.Verifier(), Incidents: incidents, Agreements: incidents, Reports: reports, Locate: boundaries.Locate,
+		Findings: findings, Pseudonyms: parties.NewPseudonyms([]byte(skey))})
 	defaultDay := time.Time{}
 	if *demo {
 		defaultDay = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC) // the demo's real data covers April to July 2025
