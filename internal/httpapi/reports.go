@@ -2,21 +2,25 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 
 	"truce/internal/airwar"
 	"truce/internal/auth"
 	"truce/internal/derrors"
+	"truce/internal/fusion"
 	"truce/internal/report"
 )
 
 // dailyReport answers the daily report of {day} (YYYY-MM-DD, Kyiv time),
 // as JSON or, with ?format=md or html, Markdown or an HTML page. Anyone may
-// read it, without a token: it holds only public-source information (the
-// Air Force's bulletins and the air-raid alert feeds) until the incidents
-// work adds released incidents to it.
-func (h *Handler) dailyReport(w http.ResponseWriter, r *http.Request, _ *auth.User) error {
+// read it, without a token. Its air and alert figures are public-source
+// information; its incidents are the day's incidents each as the reader
+// may see it (incidentFor): every incident for analysts and the mediator,
+// the released ones, as released, for everyone else, so the public's
+// version holds released and public-source information only.
+func (h *Handler) dailyReport(w http.ResponseWriter, r *http.Request, u *auth.User) error {
 	day, err := airwar.ParseDay(r.PathValue("day"))
 	if err != nil {
 		return derrors.Invalid("day", "must be a date, YYYY-MM-DD")
@@ -40,14 +44,63 @@ func (h *Handler) dailyReport(w http.ResponseWriter, r *http.Request, _ *auth.Us
 	if err != nil {
 		return err
 	}
+	if h.incidents != nil {
+		if in.Incidents, err = h.dayIncidents(r.Context(), u, day); err != nil {
+			return err
+		}
+		in.IncidentsIncluded = true
+		in.IncidentsView = report.ViewReleased
+		if auth.ReadIncidents(u) == nil {
+			in.IncidentsView = report.ViewStaff
+		}
+	}
+	if u != nil {
+		// Signed-in readers' incident pages exist; a saved public report
+		// links nowhere.
+		rd = rd.LinkIncidents("/incidents")
+	}
 	var b bytes.Buffer
 	if err := rd.Render(&b, report.Build(in), format); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", format.ContentType())
-	w.Header().Set("Cache-Control", "public, max-age=60")
+	if u == nil {
+		w.Header().Set("Cache-Control", "public, max-age=60")
+	} else {
+		w.Header().Set("Cache-Control", "private, max-age=60")
+	}
+	w.Header().Set("Vary", "Authorization, Cookie")
 	w.Write(b.Bytes())
 	return nil
+}
+
+// reportPage is how many incidents dayIncidents reads from the live view
+// at a time.
+const reportPage = 1000
+
+// dayIncidents returns the incidents that start on day (Kyiv time), each
+// as u may see it (incidentFor), paging through the live view by start
+// time. It returns ctx's error if the request is abandoned.
+func (h *Handler) dayIncidents(ctx context.Context, u *auth.User, day airwar.Day) ([]report.IncidentSummary, error) {
+	loc := airwar.Kyiv()
+	q := fusion.Query{From: day.Start(loc), To: day.End(loc), Limit: reportPage}
+	var out []report.IncidentSummary
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("httpapi: daily report incidents: %w", err)
+		}
+		page, more := h.incidents.List(q)
+		for _, inc := range page {
+			if v, ok := h.incidentFor(u, inc); ok {
+				out = append(out, report.SummaryOf(v))
+			}
+		}
+		if !more || len(page) == 0 {
+			return out, nil
+		}
+		last := page[len(page)-1]
+		q.After = &fusion.Position{Start: last.Start, ID: last.ID}
+	}
 }
 
 // airSeries answers the daily air figures from ?from= to ?to= (YYYY-MM-DD,

@@ -6,11 +6,21 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"truce/internal/auth"
+	"truce/internal/fusion"
+	"truce/internal/httpapi"
+	"truce/internal/incident"
+	"truce/internal/ingest"
+	"truce/internal/metrics"
+	"truce/internal/parties"
+	"truce/internal/report"
+	"truce/internal/store/sqlite"
 	"truce/internal/store/storetest"
 )
 
@@ -212,6 +222,172 @@ func TestAirSeriesBadRequests(t *testing.T) {
 		code, field, _ := apiErr(t, body)
 		if st != 400 || code != "invalid" || field != tt.field {
 			t.Errorf("%q: %d %s %s, want 400 invalid naming %q", tt.query, st, code, field, tt.field)
+		}
+	}
+}
+
+// newReportServer is the API with the parties' loop and the report
+// renderer wired as serve wires them, on a clock the test moves.
+func newReportServer(t *testing.T) *loopServer {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "truce.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	incidents := fusion.New(store, incident.Config{}, nil)
+	if err := incidents.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock := &loopClock{t: now}
+	findings := parties.New(parties.Config{Store: store, Now: clock.now})
+	if err := findings.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reports, err := report.NewRenderer(boundaries(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ingest.NewCommitter(incidents.Writer(store), 5000)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { c.Run(ctx); close(done) }()
+	h := httpapi.NewHandler(httpapi.Config{Store: store, Writer: c, Metrics: metrics.New(), Now: clock.now, Reports: reports,
+		Incidents: incidents, Agreements: incidents, Findings: findings, Pseudonyms: parties.NewPseudonyms([]byte("test secret"))})
+	ts := httptest.NewServer(h)
+	t.Cleanup(func() {
+		ts.Close()
+		cancel()
+		<-done
+		store.Close()
+	})
+	return &loopServer{server: &server{t: t, url: ts.URL, store: store}, clock: clock, findings: findings}
+}
+
+// dayReport is the part of the daily report's JSON these tests read.
+type dayReport struct {
+	Incidents struct {
+		Included          bool
+		View              string
+		Total, Violations int
+		Items             []struct {
+			ID       string
+			Domain   string
+			Status   string
+			Lat, Lon *float64
+		}
+		ByDomain []struct {
+			Domain    string
+			Incidents int
+			CountBest int `json:"count_best"`
+		} `json:"by_domain"`
+	}
+	Notes []string
+}
+
+// TestDailyReportIncidentsPerReader: analysts and the mediator get every
+// incident of the day; the public, parties and observers only those
+// released to them, as released (the public's positions coarsened), so
+// the public's version never holds an unreleased incident.
+func TestDailyReportIncidentsPerReader(t *testing.T) {
+	s := newReportServer(t)
+	monitor, analyst, mediator := s.user(auth.Monitor, "Mission", nil), s.user(auth.Analyst, "Mission", nil), s.user(auth.Mediator, "Talks", nil)
+	ru, observer := s.user(auth.Party, "RU", nil), s.user(auth.Observer, "State", nil)
+	// Five incidents on 1 June (Kyiv), one on 2 June (Kyiv: 21:30 UTC).
+	var ids []string
+	for i := range 5 {
+		ids = append(ids, s.incidentAt(monitor, analyst, i+1, i+1))
+	}
+	s.clock.advance(10 * time.Hour)
+	s.json("POST", "/api/v1/observations", monitor, string(obs(9, map[string]any{"observed_at": "2025-06-01T21:30:00Z", "lat": 49.0, "lon": 25.0})), 201, nil)
+	get := func(tok string) dayReport {
+		t.Helper()
+		var r dayReport
+		s.json("GET", "/api/v1/reports/daily/2025-06-01", tok, nil, 200, &r)
+		return r
+	}
+	for who, tok := range map[string]string{"analyst": analyst, "mediator": mediator} {
+		r := get(tok)
+		if !r.Incidents.Included || r.Incidents.View != "staff" || r.Incidents.Total != 5 || len(r.Incidents.Items) != 5 {
+			t.Errorf("%s: included %v, view %q, %d incidents (%d listed), want staff and 5", who, r.Incidents.Included, r.Incidents.View, r.Incidents.Total, len(r.Incidents.Items))
+		}
+	}
+	for who, tok := range map[string]string{"public": "", "RU": ru, "observer": observer, "monitor": monitor} {
+		r := get(tok)
+		if !r.Incidents.Included || r.Incidents.View != "released" || r.Incidents.Total != 0 || len(r.Incidents.Items) != 0 || len(r.Incidents.ByDomain) != 0 {
+			t.Errorf("%s before any release: view %q, %d incidents, %v", who, r.Incidents.View, r.Incidents.Total, r.Incidents.ByDomain)
+		}
+	}
+	// A finding on the third incident, released to the public.
+	var f findingOut
+	s.json("POST", "/api/v1/incidents/"+ids[2]+"/findings", analyst, map[string]any{"party": "RU", "established": "Shelling."}, 201, &f)
+	path := "/api/v1/findings/" + f.ID
+	s.json("POST", path+"/send", analyst, nil, 200, nil)
+	if r := get(ru); r.Incidents.Total != 1 || r.Incidents.Items[0].ID != ids[2] {
+		t.Errorf("RU after the finding is sent: %+v", r.Incidents)
+	}
+	if r := get(""); r.Incidents.Total != 0 {
+		t.Errorf("the public sees an incident released to the parties only: %+v", r.Incidents)
+	}
+	s.json("POST", path+"/reply", ru, map[string]any{"text": "Not us."}, 200, nil)
+	s.json("POST", path+"/release_observers", analyst, nil, 200, nil)
+	s.clock.advance(24 * time.Hour)
+	if _, err := s.findings.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var exact incident.Incident
+	s.json("GET", "/api/v1/incidents/"+ids[2], analyst, nil, 200, &exact)
+	pub := get("")
+	if pub.Incidents.Total != 1 || len(pub.Incidents.Items) != 1 || pub.Incidents.Items[0].ID != ids[2] {
+		t.Fatalf("the public after release: %+v", pub.Incidents)
+	}
+	it := pub.Incidents.Items[0]
+	if it.Lat == nil || *it.Lat != math.Round(*exact.Lat*10)/10 || *it.Lon != math.Round(*exact.Lon*10)/10 {
+		t.Errorf("the public's position %v,%v; want %v,%v rounded to 0.1°", it.Lat, it.Lon, *exact.Lat, *exact.Lon)
+	}
+	if len(pub.Incidents.ByDomain) != 1 || pub.Incidents.ByDomain[0].Incidents != 1 {
+		t.Errorf("the public's tables count unreleased incidents: %+v", pub.Incidents.ByDomain)
+	}
+	if !strings.Contains(strings.Join(pub.Notes, " "), "released to this report's readers") {
+		t.Errorf("the public's notes do not say what is left out: %q", pub.Notes)
+	}
+	// The public's HTML and Markdown hold no unreleased incident either.
+	for _, format := range []string{"html", "md"} {
+		st, body := s.do("GET", "/api/v1/reports/daily/2025-06-01?format="+format, "", "", nil)
+		if st != 200 {
+			t.Fatalf("%s: %d", format, st)
+		}
+		for i, id := range ids {
+			if i != 2 && strings.Contains(string(body), id) {
+				t.Errorf("%s: the public's report names unreleased incident %s", format, id)
+			}
+		}
+	}
+	if st, body := s.do("GET", "/api/v1/reports/daily/2025-06-01", "", "", nil); st != 200 || !strings.Contains(string(body), ids[2]) {
+		t.Errorf("public JSON: %d", st)
+	}
+	if r := get(analyst); r.Incidents.Total != 5 {
+		t.Errorf("the analyst after release: %d incidents", r.Incidents.Total)
+	}
+}
+
+// TestDailyReportCacheHeaders: the public's version may be cached by
+// anyone; a signed-in reader's is private.
+func TestDailyReportCacheHeaders(t *testing.T) {
+	s := newServer(t, 0)
+	analyst := s.user(auth.Analyst, "Mission", nil)
+	for _, tt := range []struct{ tok, want string }{{"", "public, max-age=60"}, {analyst, "private, max-age=60"}} {
+		req, _ := http.NewRequest("GET", s.url+"/api/v1/reports/daily/2025-06-01", nil)
+		if tt.tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tt.tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Cache-Control"); got != tt.want || resp.Header.Get("Vary") == "" {
+			t.Errorf("token %v: Cache-Control %q, Vary %q; want %q", tt.tok != "", got, resp.Header.Get("Vary"), tt.want)
 		}
 	}
 }
