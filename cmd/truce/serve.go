@@ -21,6 +21,7 @@ import (
 	"truce/internal/ingest"
 	"truce/internal/ledger"
 	"truce/internal/metrics"
+	"truce/internal/notify"
 	"truce/internal/parties"
 	"truce/internal/region"
 	"truce/internal/report"
@@ -38,6 +39,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	logKey := fs.String("log-key", envOr("TRUCE_LOG_KEY", "truce-log.key"), "the ledger's signing key file, created on first start if missing (its verifier key goes to FILE.pub) (env TRUCE_LOG_KEY)")
 	origin := fs.String("log-origin", envOr("TRUCE_LOG_ORIGIN", "truce.local/ledger"), "the ledger's origin (the checkpoint's first line), used when the key is created (env TRUCE_LOG_ORIGIN)")
 	interval := fs.Duration("checkpoint-interval", time.Second, "how often to sign a new checkpoint while the ledger grows")
+	webhookPrivate := fs.Bool("webhook-allow-private", envOr("TRUCE_WEBHOOK_ALLOW_PRIVATE", "") == "1", "let webhooks reach loopback and private addresses, for receivers on this machine or network (env TRUCE_WEBHOOK_ALLOW_PRIVATE=1)")
 	sweep := fs.Duration("findings-sweep", 30*time.Second, "how often the clock expires findings at their reply deadline and releases them to the public when due")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -87,7 +89,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err := incidents.Load(ctx); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	findings := parties.New(parties.Config{Store: store, Log: log})
+	// Notifications: the hub takes every event, streams them and feeds the
+	// webhook deliverer.
+	hub := notify.NewHub(notify.HubConfig{})
+	incidents.Notify(hub, nil)
+	deliverer := notify.NewDeliverer(notify.DelivererConfig{Store: store, Events: hub.Tap(notify.DefaultTapBuffer),
+		Client: notify.NewClient(*webhookPrivate, notify.DefaultTimeout), Logger: log})
+	findings := parties.New(parties.Config{Store: store, Log: log, Events: hub})
 	if err := findings.Load(ctx); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -108,6 +116,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	background.Go(func() { committer.Run(bg) })
 	background.Go(func() { incidents.Run(bg, 250*time.Millisecond) })
 	background.Go(func() { findings.Run(bg, *sweep) })
+	background.Go(func() { hub.Run(bg) })
+	background.Go(func() { deliverer.Run(bg) })
 
 	publisher, err := checkpoint.New(store, skey, log)
 	if err != nil {
@@ -125,7 +135,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 
 	api := httpapi.NewHandler(httpapi.Config{Store: store, Writer: committer, Logger: log, Metrics: reg, MaxBody: *maxBody,
 		LogVerifier: publisher.Verifier(), Incidents: incidents, Agreements: incidents, Reports: reports, Locate: boundaries.Locate,
-		Findings: findings, Pseudonyms: parties.NewPseudonyms([]byte(skey))})
+		Findings: findings, Pseudonyms: parties.NewPseudonyms([]byte(skey)), Events: hub})
 	defaultDay := time.Time{}
 	if *demo {
 		defaultDay = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC) // the demo's real data covers April to July 2025
@@ -147,6 +157,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(hub.Close) // event streams end, so that Shutdown need not wait for them
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
