@@ -7,15 +7,18 @@ import (
 	"path/filepath"
 
 	"truce/internal/airwar"
+	"truce/internal/export"
+	"truce/internal/incident"
 	"truce/internal/report"
 )
 
 func runReport(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "report", "report -day YYYY-MM-DD [-format json|md|html] [-o FILE] [-db sqlite:PATH]\n\nWrites the daily report of a day (Kyiv time): the Air Force's figures, each launch\ncounted once, and the air-raid alerts per oblast, from the records in the database\n(load them with truce import -format airforce|alerts). See docs/realdata.md.")
+	fs := newFlagSet(e, "report", "report -day YYYY-MM-DD [-format json|md|html] [-incidents] [-o FILE] [-db sqlite:PATH]\n\nWrites the daily report of a day (Kyiv time): the Air Force's figures, each launch\ncounted once, and the air-raid alerts per oblast, from the records in the database\n(load them with truce import -format airforce|alerts). With -incidents it adds the\nmonitoring mission's incidents of the day, all of them as analysts see them (fused\nfrom the database's observations with the analysts' decisions applied, as truce\nexport does): a staff report, not for publication. The public's version, with\nreleased incidents only, is the server's GET /api/v1/reports/daily/DAY without a\ntoken. See docs/realdata.md.")
 	db := dbFlag(fs)
 	day := fs.String("day", "", "the day, YYYY-MM-DD (required)")
 	format := fs.String("format", "json", "json, md (Markdown) or html (one page with inline SVG map and chart)")
 	out := fs.String("o", "", "write to FILE instead of standard output")
+	withIncidents := fs.Bool("incidents", false, "include every incident of the day (the staff view; not for publication)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -44,6 +47,16 @@ func runReport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	if *withIncidents {
+		b, err := loadBoundaries()
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		if in.Incidents, err = replayDay(ctx, store, d, b.Locate); err != nil {
+			return fmt.Errorf("report: incidents: %w", err)
+		}
+		in.IncidentsIncluded, in.IncidentsView = true, report.ViewStaff
+	}
 	r := report.Build(in)
 	if *out == "" {
 		return rd.Render(e.stdout, r, f)
@@ -65,6 +78,18 @@ func runReport(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
+}
+
+// replayDay fuses the store's observations around day into incidents, as
+// truce export does, and returns those starting on day (Kyiv time).
+func replayDay(ctx context.Context, st export.Store, day airwar.Day, locate func(lat, lon float64) (string, bool)) ([]report.IncidentSummary, error) {
+	loc := airwar.Kyiv()
+	var out []report.IncidentSummary
+	_, err := export.Replay(ctx, st, export.Query{From: day.Start(loc), To: day.End(loc), Locate: locate}, func(inc *incident.Incident) error {
+		out = append(out, report.SummaryOf(*inc))
+		return nil
+	})
+	return out, err
 }
 
 // newReportRenderer returns a report renderer that draws its maps from the

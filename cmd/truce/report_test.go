@@ -237,3 +237,57 @@ func TestServeDemoReport(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestReportIncidents: with -incidents the report holds the day's incidents
+// (the staff view), the same ones truce export gives for the Kyiv day;
+// without it, none.
+func TestReportIncidents(t *testing.T) {
+	db, _ := simulatedDB(t)
+	stdout, stderr, err := runTruce(t, "export", "-db", db, "-format", "jsonl", "-from", "2025-05-31T21:00:00Z", "-to", "2025-06-01T21:00:00Z")
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr)
+	}
+	want := strings.Count(stdout, "\n")
+	if want == 0 {
+		t.Fatal("the simulated day exports no incident")
+	}
+	type rep struct {
+		Incidents struct {
+			Included bool
+			View     string
+			Total    int
+			ByDomain []struct{ Incidents int } `json:"by_domain"`
+		}
+	}
+	read := func(args ...string) rep {
+		t.Helper()
+		out, stderr, err := runTruce(t, append([]string{"report", "-db", db, "-day", "2025-06-01"}, args...)...)
+		if err != nil {
+			t.Fatalf("report %v: %v\n%s", args, err, stderr)
+		}
+		var r rep
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := read("-incidents")
+	sum := 0
+	for _, d := range r.Incidents.ByDomain {
+		sum += d.Incidents
+	}
+	if !r.Incidents.Included || r.Incidents.View != "staff" || r.Incidents.Total != want || sum != want {
+		t.Errorf("-incidents: included %v, view %q, total %d, by domain %d; want staff and %d", r.Incidents.Included, r.Incidents.View, r.Incidents.Total, sum, want)
+	}
+	if r := read(); r.Incidents.Included || r.Incidents.Total != 0 {
+		t.Errorf("without -incidents: %+v", r.Incidents)
+	}
+	html := filepath.Join(t.TempDir(), "r.html")
+	if _, stderr, err := runTruce(t, "report", "-db", db, "-day", "2025-06-01", "-incidents", "-format", "html", "-o", html); err != nil {
+		t.Fatalf("html: %v\n%s", err, stderr)
+	}
+	b, err := os.ReadFile(html)
+	if err != nil || !bytes.Contains(b, []byte(`aria-label="Incidents on 2025-06-01"`)) || len(b) > 1_000_000 {
+		t.Errorf("html report: %v, %d bytes, incident map %v", err, len(b), bytes.Contains(b, []byte("Incidents on 2025-06-01")))
+	}
+}
