@@ -70,7 +70,8 @@ func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey, dir 
 		org string
 		id  int64
 	}
-	users := map[submitter]string{} // token
+	users := map[submitter]string{}    // token
+	partyTokens := map[string]string{} // a liaison officer's token per party
 	batches := map[submitter][]observation.Observation{}
 	var order []submitter
 	shown := map[auth.Role]string{} // the token printed per role
@@ -100,6 +101,9 @@ func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey, dir 
 			if users[k], err = create(u); err != nil {
 				return err
 			}
+			if u.Role == auth.Party && partyTokens[u.Org] == "" {
+				partyTokens[u.Org] = users[k]
+			}
 			order = append(order, k)
 		}
 		batches[k] = append(batches[k], r.Observation)
@@ -126,6 +130,12 @@ func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey, dir 
 	if err := loadHumanitarianDemo(ctx, base, shown[auth.Mediator], shown[auth.Caseworker]); err != nil {
 		return fmt.Errorf("humanitarian track: %w", err)
 	}
+	nf, err := loadFindingsDemo(ctx, base, shown[auth.Analyst], partyTokens)
+	if err != nil {
+		return fmt.Errorf("parties' loop: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "truce: demo wrote %d findings across the parties' loop (draft, sent, replied, released to observers, soon public); try:\n  curl -H 'Authorization: Bearer %s' '%s/api/v1/findings'\n  curl '%s/api/v1/incidents'   # released incidents only, rounded, once the clock makes one public\n",
+		nf, partyTokens["RU"], base, base)
 	fmt.Fprintf(e.stdout, "truce: demo loaded %d observations of %s from %d submitters, two person lists, an exchange and three children's cases; try:\n  curl -H 'Authorization: Bearer %s' '%s/api/v1/incidents?limit=5'\n  curl '%s/api/v1/exchanges'\n",
 		total, cfg.Start.Format(time.DateOnly), len(order), shown[auth.Analyst], base, base)
 	fmt.Fprintf(e.stdout, "  go run ./cmd/truce witness -server %s -log-key '%s' -key %s -state %s -token %s\n",
