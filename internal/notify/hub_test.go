@@ -173,3 +173,39 @@ func TestHubLimitAndClose(t *testing.T) {
 		t.Errorf("a subscription to a closed hub is open")
 	}
 }
+
+// BenchmarkHubPublish measures Publish with n streams reading, half of
+// them outside the event's audience.
+func BenchmarkHubPublish(b *testing.B) {
+	for _, n := range []int{10, 1000} {
+		b.Run(fmt.Sprint(n, "subscribers"), func(b *testing.B) {
+			h := notify.NewHub(notify.HubConfig{MaxSubscribers: n})
+			done := make(chan struct{})
+			for i := range n {
+				u := partyUA
+				if i%2 == 1 {
+					u = partyRU
+				}
+				s, _, err := h.Subscribe(u, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				go func() {
+					for range s.C {
+					}
+					done <- struct{}{}
+				}()
+			}
+			e := ev(1, notify.FindingSent, toUA)
+			b.ResetTimer()
+			for b.Loop() {
+				h.Publish(e)
+			}
+			b.StopTimer()
+			h.Close()
+			for range n {
+				<-done
+			}
+		})
+	}
+}
