@@ -20,6 +20,7 @@ import (
 	"truce/internal/incident"
 	"truce/internal/ingest"
 	"truce/internal/ledger"
+	"truce/internal/mapsvg"
 	"truce/internal/metrics"
 	"truce/internal/notify"
 	"truce/internal/parties"
@@ -140,7 +141,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if *demo {
 		defaultDay = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC) // the demo's real data covers April to July 2025
 	}
-	pages, err := web.NewHandler(web.Config{Checkpoints: store, LogVerifier: publisher.Verifier(), Logger: log, DefaultDay: defaultDay})
+	pages, err := web.NewHandler(web.Config{API: api, LogVerifier: publisher.Verifier(), Map: mapsvg.New(boundaries.Regions(), 640), Logger: log, DefaultDay: defaultDay})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -1,0 +1,118 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"truce/internal/region"
+)
+
+// sessionCookie holds the viewer's bearer token itself. It is HttpOnly (no
+// script reads it), SameSite=Strict (no other site's page sends it), Secure
+// when the request came over TLS, and lasts until the browser closes or
+// the viewer signs out. The server keeps no session state: the token is
+// already a 256-bit secret the server stores only hashed, and the cookie
+// is exactly as secret as the token. Revoking the token ends the session.
+const sessionCookie = "truce_session"
+
+// maxTokenLen bounds a token, as the API does.
+const maxTokenLen = 200
+
+// viewer is who is looking at a page and in which language.
+type viewer struct {
+	// token is the viewer's bearer token ("" for the public), from the
+	// Authorization header or the session cookie.
+	token string
+	// Session says whether the token came from the session cookie, so
+	// the page offers to sign out.
+	Session bool
+	Lang    string
+	cat     catalogues
+	regions map[string]region.Subdivision
+}
+
+// SignedIn reports whether the viewer presented a token.
+func (v *viewer) SignedIn() bool { return v.token != "" }
+
+func (h *Handler) viewer(w http.ResponseWriter, r *http.Request) *viewer {
+	v := &viewer{Lang: chooseLang(w, r), cat: h.cat, regions: h.regions}
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		v.token = tok
+	} else if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" && len(c.Value) <= maxTokenLen {
+		v.token, v.Session = c.Value, true
+	}
+	return v
+}
+
+// signInData is the sign-in form's data.
+type signInData struct {
+	Next  string
+	Error string // a catalogue key
+}
+
+func (h *Handler) serveSignInForm(w http.ResponseWriter, r *http.Request, v *viewer) (view, error) {
+	return view{name: "signin", title: v.T("signin.title"), data: signInData{Next: localPath(r.URL.Query().Get("next"))}}, nil
+}
+
+// serveSignIn checks the token through the API and, if the API knows it,
+// keeps it in the session cookie. The mux wraps it in the standard
+// library's cross-origin protection: a POST another site's page makes is
+// refused (Sec-Fetch-Site, else Origin against Host), besides the cookie's
+// SameSite=Strict.
+func (h *Handler) serveSignIn(w http.ResponseWriter, r *http.Request, v *viewer) (view, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		return view{}, &pageError{status: http.StatusBadRequest, Key: "error.badform"}
+	}
+	next := localPath(r.PostForm.Get("next"))
+	token := strings.TrimSpace(r.PostForm.Get("token"))
+	form := func(status int, key string) (view, error) {
+		return view{name: "signin", status: status, title: v.T("signin.title"), data: signInData{Next: next, Error: key}}, nil
+	}
+	if token == "" || len(token) > maxTokenLen || strings.ContainsAny(token, " \t\r\n") {
+		return form(http.StatusBadRequest, "signin.malformed")
+	}
+	// The API authenticates every request that carries a token, so any
+	// route answers 401 for a token it does not know; /healthz is the
+	// cheapest.
+	st, _ := h.api(r, token, "/healthz")
+	switch {
+	case st == http.StatusUnauthorized:
+		return form(http.StatusUnauthorized, "signin.unknown")
+	case st != http.StatusOK:
+		return view{}, &pageError{status: http.StatusBadGateway, Key: "error.api"}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return view{}, errHandled
+}
+
+// serveSignOut clears the session cookie.
+func (h *Handler) serveSignOut(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w)
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// localPath returns p if it is a path on this site, else "/": sign-in
+// never redirects elsewhere.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || len(p) > 2000 {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return p
+}
+
+// signInRedirect sends a viewer the API refused for want of a token to the
+// sign-in form, to come back here after.
+func signInRedirect(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	return errHandled
+}
