@@ -40,7 +40,7 @@ type loopServer struct {
 	findings *parties.Service
 }
 
-func newLoopServer(t *testing.T) *loopServer {
+func newLoopServer(t testing.TB) *loopServer {
 	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "truce.db"))
@@ -503,5 +503,62 @@ func TestReleasedIncidentsPage(t *testing.T) {
 	s.json("GET", "/api/v1/findings?incident=nope", "", nil, 200, &fs)
 	if len(fs.Items) != 0 {
 		t.Errorf("findings of no incident: %d, want 0", len(fs.Items))
+	}
+}
+
+// BenchmarkReleasedIncidents lists the first page of 100 incidents when
+// 1000 exist and 200 of them are public: the public's list is built from
+// the findings, not from every incident; the analyst's is the live view's.
+func BenchmarkReleasedIncidents(b *testing.B) {
+	s := newLoopServer(b)
+	monitor, analyst, ru := s.user(auth.Monitor, "Mission", nil), s.user(auth.Analyst, "Mission", nil), s.user(auth.Party, "RU", nil)
+	var batch strings.Builder
+	for i := range 1000 {
+		batch.Write(obs(i+1, map[string]any{"observed_at": now.Add(-time.Duration(i) * time.Hour).Format(time.RFC3339),
+			"lat": 45.0 + float64(i%40)/4, "lon": 30.0 + float64(i/40)/2}))
+		batch.WriteByte('\n')
+	}
+	if st, body := s.do("POST", "/api/v1/observations", monitor, "application/x-ndjson", []byte(batch.String())); st != 200 {
+		b.Fatalf("setup: %d %s", st, body)
+	}
+	var ids []string
+	for cursor := ""; ; {
+		var page struct {
+			Items      []struct{ ID string }
+			NextCursor string `json:"next_cursor"`
+		}
+		s.json("GET", "/api/v1/incidents?limit=1000"+cursor, analyst, nil, 200, &page)
+		for _, it := range page.Items {
+			ids = append(ids, it.ID)
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		cursor = "&cursor=" + page.NextCursor
+	}
+	for i := 0; i < len(ids); i += 5 {
+		var f findingOut
+		s.json("POST", "/api/v1/incidents/"+ids[i]+"/findings", analyst, map[string]any{"party": "RU", "established": "x", "public_delay": "0s"}, 201, &f)
+		s.json("POST", "/api/v1/findings/"+f.ID+"/send", analyst, nil, 200, nil)
+		s.json("POST", "/api/v1/findings/"+f.ID+"/reply", ru, map[string]any{"text": "no"}, 200, nil)
+		s.json("POST", "/api/v1/findings/"+f.ID+"/release_observers", analyst, nil, 200, nil)
+	}
+	s.clock.advance(time.Minute)
+	if _, err := s.findings.Sweep(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	if len(ids) != 1000 {
+		b.Fatalf("%d incidents, want 1000", len(ids))
+	}
+	for _, bb := range []struct{ name, token string }{{"public", ""}, {"analyst", analyst}} {
+		b.Run(bb.name, func(b *testing.B) {
+			for b.Loop() {
+				var page struct{ Items []json.RawMessage }
+				s.json("GET", "/api/v1/incidents?limit=100", bb.token, nil, 200, &page)
+				if len(page.Items) != 100 {
+					b.Fatalf("%d items", len(page.Items))
+				}
+			}
+		})
 	}
 }
