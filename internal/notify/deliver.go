@@ -321,6 +321,8 @@ func (d *Deliverer) attempt(ctx context.Context, dl Delivery) error {
 		return d.record(ctx, dl.Seq, a, Delivered, "")
 	}
 	switch {
+	case isTimeout(sendErr):
+		a.Error = fmt.Sprintf("no answer within %v", d.cfg.Timeout)
 	case sendErr != nil:
 		a.Error = shorten(sendErr.Error())
 	default:
@@ -387,4 +389,9 @@ func shorten(s string) string {
 		return s
 	}
 	return s[:limit] + "…"
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }

@@ -402,7 +402,7 @@ func TestDeliverTimeoutsAndRedirects(t *testing.T) {
 	if len(followed) != 0 {
 		t.Errorf("the redirect was followed")
 	}
-	for name, want := range map[string]string{"redirect": "answered 307", "slow": "deadline"} {
+	for name, want := range map[string]string{"redirect": "answered 307", "slow": "no answer within 200ms"} {
 		a := f.log(hooks[name])[0].Attempts
 		if len(a) != 1 || !strings.Contains(a[0].Error, want) || a[0].NextAttempt == nil {
 			t.Errorf("%s: attempts %+v, want one failed with %q and a next try", name, a, want)
