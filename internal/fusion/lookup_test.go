@@ -1,0 +1,87 @@
+package fusion_test
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"truce/internal/derrors"
+	"truce/internal/fusion"
+	"truce/internal/incident"
+	"truce/internal/observation"
+	"truce/internal/store/sqlite"
+)
+
+// TestIncidentOf follows an incident through an observation while fusion
+// renames it (a smaller observation id joins), and checks Match against
+// List.
+func TestIncidentOf(t *testing.T) {
+	ctx := t.Context()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	s := fusion.New(store, incident.Config{}, nil)
+	if err := s.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 6, 1, 1, 0, 0, 0, time.UTC)
+	rec := func(id string, lat float64, d time.Duration) observation.Prepared {
+		lon := 35.0
+		return observation.Prepare(observation.Record{Organization: "Mission", SubmitterID: 1, AcceptedAt: at,
+			Observation: observation.Observation{ID: id, ObservedAt: at.Add(d), TimeUncertaintyS: 60, Lat: &lat, Lon: &lon,
+				LocationUncertaintyM: 500, Domain: observation.Land, Kind: observation.Kind("artillery"), Count: 3, Source: observation.Patrol}})
+	}
+	w := s.Writer(store)
+	const second, first = "6f1c7a2e-0d0b-4a6e-9d1f-000000000002", "6f1c7a2e-0d0b-4a6e-9d1f-000000000001"
+	if _, err := w.WriteObservations(ctx, []observation.Prepared{rec(second, 47.8, 0), rec("6f1c7a2e-0d0b-4a6e-9d1f-000000000009", 49, time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.IncidentOf(second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.WriteObservations(ctx, []observation.Prepared{rec(first, 47.8, time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.IncidentOf(second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.ID == before.ID || len(after.Observations) != 2 || after.Observations[0] != first {
+		t.Errorf("after a smaller id joined: got %s with %v, was %s", after.ID, after.Observations, before.ID)
+	}
+	if _, err := s.Get(before.ID); !errors.Is(err, derrors.ErrNotFound) {
+		t.Errorf("the old id: got %v, want not found", err)
+	}
+	if _, err := s.IncidentOf("6f1c7a2e-0d0b-4a6e-9d1f-000000000404"); !errors.Is(err, derrors.ErrNotFound) {
+		t.Errorf("an unknown observation: got %v, want not found", err)
+	}
+
+	all, _ := s.List(fusion.Query{Limit: 10})
+	for _, q := range []fusion.Query{
+		{},
+		{To: at.Add(30 * time.Minute)},
+		{From: at.Add(30 * time.Minute)},
+		{After: &fusion.Position{Start: all[0].Start, ID: all[0].ID}},
+		{BBox: &[4]float64{34, 47, 36, 48}},
+		{Kind: observation.Kind("mortar")},
+	} {
+		q.Limit = 10
+		want, _ := s.List(q)
+		var got []string
+		for i := range all {
+			if q.Match(&all[i]) {
+				got = append(got, all[i].ID)
+			}
+		}
+		if len(got) != len(want) || (len(got) > 0 && got[0] != want[0].ID) {
+			t.Errorf("%+v: Match keeps %v, List gives %d", q, got, len(want))
+		}
+	}
+	if fusion.Less(&all[0], &all[1]) >= 0 {
+		t.Errorf("Less: the first listed is not less than the second")
+	}
+}
