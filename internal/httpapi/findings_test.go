@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -220,6 +221,17 @@ func TestFindingLoop(t *testing.T) {
 	}
 	if len(f.Events) != 6 {
 		t.Errorf("the analyst sees %d events, want 6 (create, revise, send, reply, release_observers, release_public)", len(f.Events))
+	}
+
+	// A restart replays the same finding from the ledger's records.
+	restarted := parties.New(parties.Config{Store: s.store, Now: s.clock.now})
+	if err := restarted.Load(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	was, _ := s.findings.Get(f.ID)
+	is, err := restarted.Get(f.ID)
+	if err != nil || !reflect.DeepEqual(is, was) {
+		t.Errorf("after a restart: got %+v, %v; want %+v", is, err, was)
 	}
 }
 
