@@ -64,7 +64,7 @@ where (record id, entry index).`)
 	client := &http.Client{Timeout: time.Minute}
 	base := strings.TrimSuffix(*server, "/")
 	if *token != "" {
-		for _, typ := range []string{"observation", "incident_decision", "bulletin", "alert"} {
+		for _, typ := range []string{"observation", "incident_decision", "finding_event", "bulletin", "alert"} {
 			recs, err := fetchLedgerRecords(ctx, client, base, *token, typ)
 			if errors.Is(err, errForbidden) {
 				continue // this token may not read records of this type

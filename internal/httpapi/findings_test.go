@@ -574,3 +574,26 @@ func BenchmarkReleasedIncidents(b *testing.B) {
 		})
 	}
 }
+
+// TestFindingRecords checks that the mission reads the loop's records with
+// what ties them to the ledger, and nobody else does.
+func TestFindingRecords(t *testing.T) {
+	s := newLoopServer(t)
+	monitor, analyst, ru := s.user(auth.Monitor, "Mission", nil), s.user(auth.Analyst, "Mission", nil), s.user(auth.Party, "RU", nil)
+	inc := s.incidentAt(monitor, analyst, 1, 1)
+	var f findingOut
+	s.json("POST", "/api/v1/incidents/"+inc+"/findings", analyst, map[string]any{"party": "RU", "established": "x"}, 201, &f)
+	s.json("POST", "/api/v1/findings/"+f.ID+"/send", analyst, nil, 200, nil)
+	var page struct {
+		Items []struct {
+			Type, Salt string
+			Record     struct{ Finding, Action string }
+		}
+	}
+	s.json("GET", "/api/v1/ledger/records?type=finding_event", analyst, nil, 200, &page)
+	if len(page.Items) != 2 || page.Items[0].Record.Action != "create" || page.Items[1].Record.Action != "send" || page.Items[1].Record.Finding != f.ID || page.Items[0].Salt == "" {
+		t.Errorf("the analyst reads: %+v", page.Items)
+	}
+	s.json("GET", "/api/v1/ledger/records?type=finding_event", ru, nil, 403, nil)
+	s.json("GET", "/api/v1/ledger/records?type=finding_event", "", nil, 401, nil)
+}

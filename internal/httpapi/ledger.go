@@ -68,10 +68,10 @@ func (h *Handler) listLedgerRecords(w http.ResponseWriter, r *http.Request, u *a
 				Salt: base64.StdEncoding.EncodeToString(st.Salt), Record: st.Body})
 			seqs = append(seqs, st.Seq)
 		}
-	case record.TypeIncidentDecision, record.TypeBulletin, record.TypeAlert:
+	case record.TypeIncidentDecision, record.TypeFindingEvent, record.TypeBulletin, record.TypeAlert:
 		var rows []record.Stored
 		var err error
-		if typ == record.TypeIncidentDecision {
+		if typ == record.TypeIncidentDecision || typ == record.TypeFindingEvent { // the mission's records, drafts included
 			if err := auth.ReadIncidents(u); err != nil {
 				return err
 			}
@@ -88,7 +88,7 @@ func (h *Handler) listLedgerRecords(w http.ResponseWriter, r *http.Request, u *a
 			seqs = append(seqs, st.Seq)
 		}
 	default:
-		return derrors.Invalid("type", "must be one of %s, %s, %s, %s", observation.EntryType, record.TypeIncidentDecision, record.TypeBulletin, record.TypeAlert)
+		return derrors.Invalid("type", "must be one of %s, %s, %s, %s, %s", observation.EntryType, record.TypeIncidentDecision, record.TypeFindingEvent, record.TypeBulletin, record.TypeAlert)
 	}
 	page := struct {
 		Items      []ledgerRecord `json:"items"`
