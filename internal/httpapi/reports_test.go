@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -18,8 +19,10 @@ import (
 	"truce/internal/incident"
 	"truce/internal/ingest"
 	"truce/internal/metrics"
+	"truce/internal/observation"
 	"truce/internal/parties"
 	"truce/internal/report"
+	"truce/internal/simulate"
 	"truce/internal/store/sqlite"
 	"truce/internal/store/storetest"
 )
@@ -390,4 +393,89 @@ func TestDailyReportCacheHeaders(t *testing.T) {
 			t.Errorf("token %v: Cache-Control %q, Vary %q; want %q", tt.tok != "", got, resp.Header.Get("Vary"), tt.want)
 		}
 	}
+}
+
+// BenchmarkDailyReport100k measures the daily report of a day holding
+// 100,000 simulated observations, fused by the live view, built and
+// rendered as HTML through the endpoint's handler for an analyst (every
+// incident: the heaviest view) and for the public:
+//
+//	go test ./internal/httpapi -run '^$' -bench DailyReport100k -benchtime 20x
+//
+// It reports ms/op and the page's bytes (html-bytes), and the day's
+// incidents. Setting up (simulating, storing and fusing the day) takes a
+// few seconds and is not timed.
+func BenchmarkDailyReport100k(b *testing.B) {
+	ctx := context.Background()
+	cfg := simulate.Config{Seed: 7, Start: time.Date(2025, 5, 31, 21, 0, 0, 0, time.UTC), Days: 1, ShellingPerDay: 40500,
+		Barrages: 2, BarrageImpacts: 250, NavalPerDay: 15, FalseRate: 0.03, InventedRate: 0.03, MisstateRate: 0.1}
+	sc, err := simulate.Generate(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "truce.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	prep := make([]observation.Prepared, len(sc.Records))
+	for i, r := range sc.Records {
+		prep[i] = observation.Prepare(r)
+	}
+	for i := 0; i < len(prep); i += 5000 {
+		if _, err := store.WriteObservations(ctx, prep[i:min(i+5000, len(prep))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bd := boundaries(b)
+	incidents := fusion.New(store, incident.Config{Locate: bd.Locate}, nil)
+	if err := incidents.Load(ctx); err != nil {
+		b.Fatal(err)
+	}
+	reports, err := report.NewRenderer(bd)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := httpapi.NewHandler(httpapi.Config{Store: store, Metrics: metrics.New(), Reports: reports, Incidents: incidents, Agreements: incidents})
+	tok, hash, err := auth.NewToken()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := store.CreateUser(ctx, &auth.User{Name: "analyst", Role: auth.Analyst, Org: "Mission"}, hash); err != nil {
+		b.Fatal(err)
+	}
+	for _, reader := range []struct{ name, token string }{{"analyst", tok}, {"public", ""}} {
+		b.Run("reader="+reader.name, func(b *testing.B) {
+			var size int
+			var page []byte
+			for b.Loop() {
+				req := httptest.NewRequest("GET", "/api/v1/reports/daily/2025-06-01?format=html", nil)
+				if reader.token != "" {
+					req.Header.Set("Authorization", "Bearer "+reader.token)
+				}
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != 200 {
+					b.Fatalf("%d %s", rec.Code, rec.Body.Bytes())
+				}
+				size, page = rec.Body.Len(), rec.Body.Bytes()
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+			b.ReportMetric(float64(size), "html-bytes")
+			b.ReportMetric(float64(len(prep)), "observations")
+			if reader.token != "" && !bytes.Contains(page, []byte("binned into")) {
+				b.Errorf("the analyst's page does not bin its map")
+			}
+			if size > 1_000_000 {
+				b.Errorf("the page weighs %d bytes, over 1 MB", size)
+			}
+		})
+	}
+	var r struct{ Incidents struct{ Total int } }
+	req := httptest.NewRequest("GET", "/api/v1/reports/daily/2025-06-01", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	json.Unmarshal(rec.Body.Bytes(), &r)
+	b.Logf("%d observations, %d incidents on the day; JSON report %d bytes", len(prep), r.Incidents.Total, rec.Body.Len())
 }

@@ -92,20 +92,96 @@ func isNotable(s *IncidentSummary) bool {
 	return st == incident.Verified || st == incident.Corroborated
 }
 
-// significance orders incidents for the notable list and for choosing
-// which to list when there are more than MaxListed: violations of an
-// agreement in force first, then verified before corroborated before the
-// rest, then the highest best count, then the earliest, then by id.
-func significance(a, b *IncidentSummary) int {
-	va, vb := a.Violation != nil, b.Violation != nil
-	if va != vb {
-		if va {
+// rankKey is an incident's place in the order of significance, as
+// integers compared in turn (smaller first): violations of an agreement in
+// force first, then verified before corroborated before the rest, then the
+// highest best count, then the earliest, then by id (idx, the incident's
+// place in the list sorted by start and id).
+type rankKey struct {
+	violation, status, negBest int
+	idx                        int
+}
+
+func keyOf(s *IncidentSummary, idx int) rankKey {
+	v := 1
+	if s.Violation != nil {
+		v = 0
+	}
+	return rankKey{violation: v, status: statusRank(s.Status), negBest: -s.CountBest, idx: idx}
+}
+
+func (a rankKey) less(b rankKey) bool {
+	switch {
+	case a.violation != b.violation:
+		return a.violation < b.violation
+	case a.status != b.status:
+		return a.status < b.status
+	case a.negBest != b.negBest:
+		return a.negBest < b.negBest
+	}
+	return a.idx < b.idx
+}
+
+// mostSignificant returns the indexes into all (sorted by start, then id)
+// of the k most significant incidents that keep passes (nil: every one),
+// most significant first. It keeps a heap of k, so a day of many incidents
+// costs O(n log k), not a sort of them all.
+func mostSignificant(all []IncidentSummary, k int, keep func(*IncidentSummary) bool) []int {
+	if k <= 0 {
+		return nil
+	}
+	// h is a max-heap on rankKey: its root is the least significant kept.
+	h := make([]rankKey, 0, k)
+	down := func(i int) {
+		for {
+			l, m := 2*i+1, i
+			if l < len(h) && h[m].less(h[l]) {
+				m = l
+			}
+			if r := l + 1; r < len(h) && h[m].less(h[r]) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i := range all {
+		s := &all[i]
+		if keep != nil && !keep(s) {
+			continue
+		}
+		key := keyOf(s, i)
+		if len(h) < k {
+			h = append(h, key)
+			for j := len(h) - 1; j > 0; {
+				p := (j - 1) / 2
+				if !h[p].less(h[j]) {
+					break
+				}
+				h[p], h[j] = h[j], h[p]
+				j = p
+			}
+			continue
+		}
+		if key.less(h[0]) {
+			h[0] = key
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b rankKey) int {
+		if a.less(b) {
 			return -1
 		}
 		return 1
+	})
+	out := make([]int, len(h))
+	for i, key := range h {
+		out[i] = key.idx
 	}
-	return cmp.Or(cmp.Compare(statusRank(a.Status), statusRank(b.Status)), cmp.Compare(b.CountBest, a.CountBest),
-		a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID))
+	return out
 }
 
 func byStart(a, b IncidentSummary) int {
@@ -140,7 +216,9 @@ func buildIncidents(in Input) (Incidents, []IncidentSummary) {
 		}
 		all = append(all, s)
 	}
-	slices.SortFunc(all, byStart)
+	if !slices.IsSortedFunc(all, byStart) { // the live view lists them in this order already
+		slices.SortFunc(all, byStart)
+	}
 	inc.Total = len(all)
 
 	domains := map[string]*CountRow{}
@@ -155,7 +233,6 @@ func buildIncidents(in Input) (Incidents, []IncidentSummary) {
 			r.Violations++
 		}
 	}
-	var candidates []*IncidentSummary
 	for i := range all {
 		s := &all[i]
 		if s.Violation != nil {
@@ -184,9 +261,6 @@ func buildIncidents(in Input) (Incidents, []IncidentSummary) {
 			regions[s.Region] = r
 		}
 		add(r, s)
-		if isNotable(s) {
-			candidates = append(candidates, s)
-		}
 	}
 	for _, r := range domains {
 		inc.ByDomain = append(inc.ByDomain, *r)
@@ -207,9 +281,8 @@ func buildIncidents(in Input) (Incidents, []IncidentSummary) {
 		return cmp.Or(cmp.Compare(boolInt(a.Region == ""), boolInt(b.Region == "")), desc(a, b), cmp.Compare(a.Region, b.Region))
 	})
 
-	slices.SortFunc(candidates, significance)
-	for _, s := range candidates[:min(MaxNotable, len(candidates))] {
-		n := *s
+	for _, i := range mostSignificant(all, MaxNotable, isNotable) {
+		n := all[i]
 		n.Summary = sentence(&n)
 		inc.Notable = append(inc.Notable, n)
 	}
@@ -217,15 +290,11 @@ func buildIncidents(in Input) (Incidents, []IncidentSummary) {
 	if len(all) <= MaxListed {
 		inc.Items = append(inc.Items, all...)
 	} else {
-		ptrs := make([]*IncidentSummary, len(all))
-		for i := range all {
-			ptrs[i] = &all[i]
+		idx := mostSignificant(all, MaxListed, nil)
+		slices.Sort(idx) // back to time order
+		for _, i := range idx {
+			inc.Items = append(inc.Items, all[i])
 		}
-		slices.SortFunc(ptrs, significance)
-		for _, s := range ptrs[:MaxListed] {
-			inc.Items = append(inc.Items, *s)
-		}
-		slices.SortFunc(inc.Items, byStart)
 		inc.Omitted = len(all) - MaxListed
 	}
 	return inc, all

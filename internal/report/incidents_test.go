@@ -245,6 +245,45 @@ func TestDenseDayPageWeight(t *testing.T) {
 	if viol != min(r.Incidents.Violations, report.MaxListed) {
 		t.Errorf("%d violations listed of %d", viol, r.Incidents.Violations)
 	}
+	// The same incidents as a full sort by the stated order picks.
+	all := slices.Clone(denseIncidents(30000, 5))
+	rank := func(s report.IncidentSummary) int {
+		return map[string]int{"verified": 0, "corroborated": 1, "reported": 2, "unverified": 3, "refuted": 4}[s.Status]
+	}
+	slices.SortFunc(all, func(a, b report.IncidentSummary) int {
+		va, vb := 1, 1
+		if a.Violation != nil {
+			va = 0
+		}
+		if b.Violation != nil {
+			vb = 0
+		}
+		if c := va - vb; c != 0 {
+			return c
+		}
+		if c := rank(a) - rank(b); c != 0 {
+			return c
+		}
+		if c := b.CountBest - a.CountBest; c != 0 {
+			return c
+		}
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	var want, got []string
+	for _, s := range all[:report.MaxListed] {
+		want = append(want, s.ID)
+	}
+	for _, s := range r.Incidents.Items {
+		got = append(got, s.ID)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("the listed incidents are not the %d most significant", report.MaxListed)
+	}
 	for _, f := range []report.Format{report.HTML, report.JSON, report.Markdown} {
 		var b bytes.Buffer
 		if err := rd.Render(&b, r, f); err != nil {
