@@ -1,0 +1,288 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"truce/internal/auth"
+)
+
+// The browser tests drive real headless Chromium through the DevTools
+// protocol (chromedp) against the fixture's real server. They skip where
+// no Chromium is installed; TRUCE_CHROMIUM names the binary to use.
+// TRUCE_SCREENSHOTS=DIR saves a screenshot of each main page in DIR.
+
+// chromiumPath finds the browser, or skips the test.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("TRUCE_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no Chromium: none of chromium, chromium-browser, google-chrome is on PATH and TRUCE_CHROMIUM is not set; " +
+		"install it (apt-get install -y chromium, as .ci/run does) to run the browser tests")
+	return ""
+}
+
+var (
+	browserOnce sync.Once
+	browserCtx  context.Context
+	browserErr  error
+)
+
+// browser returns a context for one new tab of a shared headless Chromium,
+// and the problems the tab's pages reported: console errors, uncaught
+// exceptions, and the browser's own error entries (failed loads, CSP
+// violations).
+func browser(t *testing.T) (context.Context, func() []string) {
+	t.Helper()
+	path := chromiumPath(t)
+	browserOnce.Do(func() {
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.NoSandbox, // CI runs as root in a container
+			chromedp.DisableGPU,
+			chromedp.WindowSize(1280, 900),
+		)
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancelBrowser := chromedp.NewContext(actx)
+		cleanups = append(cleanups, func() { cancelBrowser(); cancelAlloc() })
+		browserErr = chromedp.Do(bctx) // starts the browser
+		browserCtx = bctx
+	})
+	if browserErr != nil {
+		t.Fatalf("start Chromium %s: %v", path, browserErr)
+	}
+	// Each test's tab has its own browser context: cookies (the session,
+	// the language) are not shared between tests.
+	tab, cancelTab := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(tab); err != nil { // opens the tab
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(tab, 60*time.Second)
+	var mu sync.Mutex
+	var problems []string
+	messages := chromedp.Console(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				mu.Lock()
+				problems = append(problems, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done; cancelTab() })
+	return ctx, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), problems...)
+	}
+}
+
+// noProblems fails the test if the pages reported errors.
+func noProblems(t *testing.T, problems func() []string) {
+	t.Helper()
+	time.Sleep(200 * time.Millisecond) // let the last messages arrive
+	for _, p := range problems() {
+		t.Errorf("browser: %s", p)
+	}
+}
+
+// screenshot saves the viewport as DIR/name.png when TRUCE_SCREENSHOTS=DIR.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("TRUCE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run runs an action that returns a value, failing the test on error.
+func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// do runs actions that return nothing, failing the test on error.
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func js[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	return run(t, ctx, chromedp.Evaluate[T](expr))
+}
+
+func TestBrowserDashboard(t *testing.T) {
+	fx := shared(t)
+	ctx, problems := browser(t)
+	do(t, ctx, chromedp.Navigate(fx.url+"/"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	title := run(t, ctx, chromedp.Title())
+	h1 := run(t, ctx, chromedp.Text(chromedp.CSS("h1")))
+	lang := js[string](t, ctx, `document.documentElement.lang`)
+	sheets := js[int](t, ctx, `document.styleSheets.length`)
+	svgs := js[int](t, ctx, `document.querySelectorAll('svg[role=img]').length`)
+	if !strings.Contains(title, "Dashboard") || h1 != "The ceasefire at a glance" || lang != "en" {
+		t.Errorf("title %q, h1 %q, lang %q", title, h1, lang)
+	}
+	if sheets < 1 || svgs < 2 {
+		t.Errorf("%d stylesheets, %d charts", sheets, svgs)
+	}
+	screenshot(t, ctx, "dashboard")
+	noProblems(t, problems)
+}
+
+func TestBrowserDailyReport(t *testing.T) {
+	fx := shared(t)
+	ctx, problems := browser(t)
+	// Through the dashboard's form, as a reader would.
+	do(t, ctx,
+		chromedp.Navigate(fx.url+"/"),
+		chromedp.WaitVisible(chromedp.ID("day")),
+		chromedp.SetValue(chromedp.ID("day"), "2025-06-01"),
+		chromedp.Submit(chromedp.ID("day")),
+		chromedp.WaitVisible(chromedp.CSS(".report h1")),
+	)
+	url := run(t, ctx, chromedp.Location())
+	h1 := run(t, ctx, chromedp.Text(chromedp.CSS(".report h1")))
+	figures := js[[]string](t, ctx, `Array.from(document.querySelectorAll('.report .figure')).map(e => e.innerText.replace(/\s+/g, ' '))`)
+	if !strings.HasSuffix(url, "/reports/daily/2025-06-01") || h1 != "Daily report, 2025-06-01" {
+		t.Errorf("at %s, h1 %q", url, h1)
+	}
+	joined := strings.Join(figures, " | ")
+	if !strings.Contains(joined, "472 drones launched") || !strings.Contains(joined, "7 missiles launched") {
+		t.Errorf("figures %q: want 472 drones and 7 missiles", joined)
+	}
+	screenshot(t, ctx, "report")
+	noProblems(t, problems)
+}
+
+func TestBrowserSignInAndIncident(t *testing.T) {
+	fx := shared(t)
+	ctx, problems := browser(t)
+	do(t, ctx,
+		chromedp.Navigate(fx.url+"/signin?next=/incidents"),
+		chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), fx.tokens[auth.Analyst]),
+		chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.CSS("table tbody th a")),
+	)
+	account := run(t, ctx, chromedp.Text(chromedp.CSS(".account")))
+	if !strings.Contains(account, "Signed in") {
+		t.Errorf("account area %q", account)
+	}
+	if js[bool](t, ctx, `document.cookie.includes('truce_session')`) {
+		t.Error("scripts can read the session cookie")
+	}
+	screenshot(t, ctx, "incidents")
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS("table tbody th a")),
+		chromedp.WaitVisible(chromedp.ID("obs-h")),
+	)
+	h1 := run(t, ctx, chromedp.Text(chromedp.CSS("h1")))
+	ledger := run(t, ctx, chromedp.Text(chromedp.CSS("#ledger-h + p")))
+	rows := js[int](t, ctx, `document.querySelectorAll('#obs-h ~ div table tbody tr').length`)
+	if h1 == "" || !strings.Contains(ledger, "checkpoint") || rows == 0 {
+		t.Errorf("incident page: h1 %q, ledger %q, %d observation rows", h1, ledger, rows)
+	}
+	screenshot(t, ctx, "incident")
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(".signout button")),
+		chromedp.WaitVisible(chromedp.CSS(`.account a[href="/signin"]`)),
+	)
+	noProblems(t, problems)
+	// Signed out, the public does not see the unreleased incident (the
+	// browser reports the page's 404, as it should).
+	do(t, ctx, chromedp.Navigate(fx.url+"/incidents/"+fx.incident), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if h1 := run(t, ctx, chromedp.Text(chromedp.CSS("h1"))); h1 != "Error 404" {
+		t.Errorf("after signing out the incident page shows %q, want Error 404 (not released)", h1)
+	}
+}
+
+func TestBrowserLanguageSwitch(t *testing.T) {
+	fx := shared(t)
+	ctx, problems := browser(t)
+	do(t, ctx,
+		chromedp.Navigate(fx.url+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`a[hreflang="uk"]`)),
+		chromedp.Click(chromedp.CSS(`a[hreflang="uk"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="uk"] h1`)),
+	)
+	lang := js[string](t, ctx, `document.documentElement.lang`)
+	h1 := run(t, ctx, chromedp.Text(chromedp.CSS("h1")))
+	nav := run(t, ctx, chromedp.Text(chromedp.CSS(".main-nav")))
+	// The choice is kept: the next page is Ukrainian too.
+	do(t, ctx, chromedp.Click(chromedp.CSS(`.main-nav a[href="/ledger"]`)), chromedp.WaitVisible(chromedp.ID("audit-h")))
+	ledgerLang := js[string](t, ctx, `document.documentElement.lang`)
+	audit := run(t, ctx, chromedp.Text(chromedp.ID("audit-h")))
+	if lang != "uk" || h1 != "Перемир'я коротко" || !strings.Contains(nav, "Інциденти") || ledgerLang != "uk" || audit != "Як перевірити" {
+		t.Errorf("lang %q, h1 %q, nav %q, then lang %q, %q", lang, h1, nav, ledgerLang, audit)
+	}
+	screenshot(t, ctx, "ledger-uk")
+	noProblems(t, problems)
+}
+
+func TestBrowserKeyboard(t *testing.T) {
+	fx := shared(t)
+	ctx, problems := browser(t)
+	do(t, ctx, chromedp.Navigate(fx.url+"/ledger"), chromedp.WaitVisible(chromedp.CSS("h1")), chromedp.KeyEvent(kb.Tab))
+	class := js[string](t, ctx, `document.activeElement.className`)
+	text := js[string](t, ctx, `document.activeElement.textContent`)
+	left := js[float64](t, ctx, `document.activeElement.getBoundingClientRect().left`)
+	outline := js[string](t, ctx, `getComputedStyle(document.activeElement).outlineStyle`)
+	if class != "skip" || text != "Skip to content" || left < 0 || outline == "none" {
+		t.Errorf("the first Tab focuses %q %q at left %v, outline %q: want the visible skip link", class, text, left, outline)
+	}
+	do(t, ctx, chromedp.KeyEvent(kb.Enter), chromedp.Sleep(100*time.Millisecond))
+	if id := js[string](t, ctx, `document.activeElement.id`); id != "main" {
+		t.Errorf("after the skip link, focus is on %q, want main", id)
+	}
+	// Every link of the header is reachable by keyboard: Tab from the top
+	// of the page walks through them.
+	do(t, ctx, chromedp.Navigate(fx.url+"/ledger"), chromedp.WaitVisible(chromedp.CSS("h1")))
+	var focused []string
+	for range 12 {
+		do(t, ctx, chromedp.KeyEvent(kb.Tab))
+		focused = append(focused, js[string](t, ctx, `document.activeElement.getAttribute('href') || document.activeElement.tagName`))
+	}
+	got := " " + strings.Join(focused, " ") + " "
+	for _, href := range []string{"#main", "/", "/reports/daily/2025-06-01", "/incidents", "/ledger", "/signin", "/ledger?lang=uk"} {
+		if !strings.Contains(got, " "+href+" ") {
+			t.Errorf("Tab never reaches %s; it went%s", href, got)
+		}
+	}
+	noProblems(t, problems)
+}
