@@ -98,14 +98,10 @@ func (b *Base) Render(w io.Writer, m Map) error {
 		}
 	}
 	// Place the points.
-	type placed struct {
-		x, y  float64
-		class int
-		p     *Point
-	}
-	pts := make([]placed, 0, len(m.Points))
+	pts := make([]binPoint, 0, len(m.Points))
 	counts := make([]int, len(classes))
 	unplaced := 0
+	lastKey, lastClass := "", -1
 	for i := range m.Points {
 		p := &m.Points[i]
 		var x, y float64
@@ -119,12 +115,16 @@ func (b *Base) Render(w io.Writer, m Map) error {
 			unplaced++
 			continue
 		}
-		c, known := classOf[p.Class]
-		if !known {
-			c = len(classes) - 1
+		c := lastClass
+		if c < 0 || p.Class != lastKey {
+			known := false
+			if c, known = classOf[p.Class]; !known {
+				c = len(classes) - 1
+			}
+			lastKey, lastClass = p.Class, c
 		}
 		counts[c]++
-		pts = append(pts, placed{x, y, c, p})
+		pts = append(pts, binPoint{x, y, int32(c), int32(i)})
 	}
 	binAbove := cmp.Or(m.BinAbove, DefaultBinAbove)
 	binned := binAbove >= 0 && len(pts) > binAbove
@@ -155,11 +155,7 @@ func (b *Base) Render(w io.Writer, m Map) error {
 	radius := cmp.Or(m.BinRadius, DefaultBinRadius)
 	var bins []bin
 	if binned {
-		xy := make([]binPoint, len(pts))
-		for i, p := range pts {
-			xy[i] = binPoint{p.x, p.y, p.class}
-		}
-		bins = hexBins(len(classes), radius, xy)
+		bins = hexBins(len(classes), radius, b.Width, b.Height, pts)
 		fmt.Fprintf(&desc, "; binned into %d hexagons about %.0f km across, darker where there are more", len(bins), 2*radius*b.KMPerUnit())
 	}
 	if unplaced > 0 {
@@ -184,14 +180,15 @@ func (b *Base) Render(w io.Writer, m Map) error {
 		cur := -1
 		for _, i := range order {
 			p := pts[i]
-			if p.class != cur {
+			pt := &m.Points[p.i]
+			if int(p.class) != cur {
 				if cur >= 0 {
 					out.WriteString("</g>\n")
 				}
-				cur = p.class
+				cur = int(p.class)
 				fmt.Fprintf(&out, `<g fill="%s" stroke="#ffffff" stroke-width="0.6">`+"\n", escape(classes[cur].Color))
 			}
-			link := safeHref(p.p.Href)
+			link := safeHref(pt.Href)
 			if link != "" {
 				fmt.Fprintf(&out, `<a href="%s">`, escape(link))
 			}
@@ -200,9 +197,9 @@ func (b *Base) Render(w io.Writer, m Map) error {
 			out.WriteString(`" cy="`)
 			out.WriteString(Coord(p.y))
 			out.WriteString(`" r="3.5"`)
-			if p.p.Title != "" {
+			if pt.Title != "" {
 				out.WriteString("><title>")
-				out.WriteString(escape(p.p.Title))
+				out.WriteString(escape(pt.Title))
 				out.WriteString("</title></circle>")
 			} else {
 				out.WriteString("/>")
@@ -268,31 +265,48 @@ type bin struct {
 	total  int
 }
 
-// binPoint is a projected point to bin.
+// binPoint is a projected point. It holds no pointer, so that 20,000 of
+// them cost the collector nothing to scan.
 type binPoint struct {
 	x, y  float64
-	class int
+	class int32
+	i     int32 // index into Map.Points
 }
 
-// hexBins bins points into pointy-top hexagons of the given radius,
-// sorted by row then column.
-func hexBins(nclass int, radius float64, points []binPoint) []bin {
-	idx := map[[2]int]int{}
-	var bins []bin
-	for _, p := range points {
-		c := p.class
-		q, r := hexOf(p.x, p.y, radius)
-		k := [2]int{q, r}
-		i, ok := idx[k]
-		if !ok {
-			i = len(bins)
-			idx[k] = i
-			bins = append(bins, bin{q: q, r: r, counts: make([]int, nclass)})
-		}
-		bins[i].counts[c]++
-		bins[i].total++
+// hexBins bins points (inside a width × height view box) into pointy-top
+// hexagons of the given radius, sorted by row then column. It counts on a
+// dense grid of the hexagons that cover the view box, with no map and no
+// allocation per hexagon.
+func hexBins(nclass int, radius, width, height float64, points []binPoint) []bin {
+	// The axial coordinates of the corners bound those of every point.
+	q0, r0 := math.MaxInt, math.MaxInt
+	q1, r1 := math.MinInt, math.MinInt
+	for _, c := range [][2]float64{{0, 0}, {width, 0}, {0, height}, {width, height}} {
+		q, r := hexOf(c[0], c[1], radius)
+		q0, q1, r0, r1 = min(q0, q-1), max(q1, q+1), min(r0, r-1), max(r1, r+1)
 	}
-	slices.SortFunc(bins, func(a, b bin) int { return cmp.Or(cmp.Compare(a.r, b.r), cmp.Compare(a.q, b.q)) })
+	nq := q1 - q0 + 1
+	cells := nq * (r1 - r0 + 1)
+	totals := make([]int32, cells)
+	counts := make([]int32, cells*nclass)
+	for _, p := range points {
+		q, r := hexOf(p.x, p.y, radius)
+		q, r = min(max(q, q0), q1), min(max(r, r0), r1)
+		cell := (r-r0)*nq + (q - q0)
+		totals[cell]++
+		counts[cell*nclass+int(p.class)]++
+	}
+	var bins []bin
+	for cell, n := range totals {
+		if n == 0 {
+			continue
+		}
+		bn := bin{q: cell%nq + q0, r: cell/nq + r0, total: int(n), counts: make([]int, nclass)}
+		for c := range nclass {
+			bn.counts[c] = int(counts[cell*nclass+c])
+		}
+		bins = append(bins, bn)
+	}
 	return bins
 }
 
@@ -330,7 +344,19 @@ func (b *Base) writeBins(out *bytes.Buffer, bins []bin, classes []Class, radius 
 	// The hexagon's outline relative to its top corner.
 	shape := fmt.Sprintf("l%s %sv%sl-%s %sl-%s -%sv-%sz", coord2(hw), coord2(radius/2), coord2(radius), coord2(hw), coord2(radius/2), coord2(hw), coord2(radius/2), coord2(radius))
 	out.WriteString(`<g class="bins" stroke="#ffffff" stroke-width="0.5">` + "\n")
-	var parts []string
+	out.Grow(len(bins) * 160)
+	colors := make([]string, len(classes))
+	labels := make([]string, len(classes))
+	for i, c := range classes {
+		colors[i], labels[i] = escape(c.Color), escape(c.Label)
+	}
+	noun = escape(noun)
+	logMax := math.Log1p(float64(maxN))
+	var num []byte // scratch for numbers
+	writeInt := func(n int) {
+		num = strconv.AppendInt(num[:0], int64(n), 10)
+		out.Write(num)
+	}
 	for _, bn := range bins {
 		top := 0
 		for i, c := range bn.counts {
@@ -339,14 +365,7 @@ func (b *Base) writeBins(out *bytes.Buffer, bins []bin, classes []Class, radius 
 			}
 		}
 		cx, cy := hexCentre(bn.q, bn.r, radius)
-		op := 0.35 + 0.65*math.Log1p(float64(bn.total))/math.Log1p(float64(maxN))
-		parts = parts[:0]
-		for i, c := range bn.counts {
-			if c > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", c, classes[i].Label))
-			}
-		}
-		tip := fmt.Sprintf("%d %s: %s", bn.total, noun, strings.Join(parts, ", "))
+		op := 0.35 + 0.65*math.Log1p(float64(bn.total))/logMax
 		link := ""
 		if href != nil {
 			lon0, lat1 := b.unproject(cx-hw, cy-radius)
@@ -354,10 +373,39 @@ func (b *Base) writeBins(out *bytes.Buffer, bins []bin, classes []Class, radius 
 			link = safeHref(href([4]float64{round4(lon0), round4(lat0), round4(lon1), round4(lat1)}))
 		}
 		if link != "" {
-			fmt.Fprintf(out, `<a href="%s">`, escape(link))
+			out.WriteString(`<a href="`)
+			out.WriteString(escape(link))
+			out.WriteString(`">`)
 		}
-		fmt.Fprintf(out, `<path d="M%s %s%s" fill="%s" fill-opacity="%s"><title>%s</title></path>`,
-			coord2(cx), coord2(cy-radius), shape, escape(classes[top].Color), strconv.FormatFloat(math.Round(op*100)/100, 'f', -1, 64), escape(tip))
+		out.WriteString(`<path d="M`)
+		out.WriteString(coord2(cx))
+		out.WriteByte(' ')
+		out.WriteString(coord2(cy - radius))
+		out.WriteString(shape)
+		out.WriteString(`" fill="`)
+		out.WriteString(colors[top])
+		out.WriteString(`" fill-opacity="`)
+		num = strconv.AppendFloat(num[:0], math.Round(op*100)/100, 'f', -1, 64)
+		out.Write(num)
+		out.WriteString(`"><title>`)
+		writeInt(bn.total)
+		out.WriteByte(' ')
+		out.WriteString(noun)
+		out.WriteString(": ")
+		first := true
+		for i, c := range bn.counts {
+			if c == 0 {
+				continue
+			}
+			if !first {
+				out.WriteString(", ")
+			}
+			first = false
+			writeInt(c)
+			out.WriteByte(' ')
+			out.WriteString(labels[i])
+		}
+		out.WriteString("</title></path>")
 		if link != "" {
 			out.WriteString("</a>")
 		}
