@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,8 +47,10 @@ var demoDay = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 type fixture struct {
 	url    string
 	tokens map[auth.Role]string // one user per role; the party is UA
-	// incident is one incident's id (the largest by observations).
-	incident string
+	// incident is one incident's id (the largest by observations), not
+	// released; released is another, released to the public through a
+	// finding on it.
+	incident, released string
 }
 
 var (
@@ -226,7 +229,91 @@ func newFixture(t testing.TB) (*fixture, error) {
 	if fx.incident == "" {
 		return nil, fmt.Errorf("no incidents after loading the demo")
 	}
+
+	// A finding about UA on a corroborated incident, through the parties'
+	// loop to the public.
+	var corroborated struct {
+		Items []incidentRef `json:"items"`
+	}
+	if err := call(ctx, "GET", ts.URL+"/api/v1/incidents?status=corroborated&limit=5", fx.tokens[auth.Analyst], nil, &corroborated); err != nil {
+		return nil, err
+	}
+	for _, inc := range corroborated.Items {
+		if inc.ID != fx.incident {
+			fx.released = inc.ID
+			break
+		}
+	}
+	if fx.released == "" {
+		return nil, fmt.Errorf("no corroborated incident to release")
+	}
+	var fnd struct {
+		ID string `json:"id"`
+	}
+	if err := call(ctx, "POST", ts.URL+"/api/v1/incidents/"+fx.released+"/findings", fx.tokens[auth.Analyst],
+		map[string]any{"party": "UA", "attributed_to": "UA", "confidence": "medium", "public_delay": "0s",
+			"established": "Monitors from two organisations observed the strike; its direction points to forces of UA."}, &fnd); err != nil {
+		return nil, err
+	}
+	for _, step := range []struct {
+		action, token string
+		body          any
+	}{
+		{"send", fx.tokens[auth.Analyst], nil},
+		{"reply", fx.tokens[auth.Party], map[string]any{"text": "We are investigating."}},
+		{"release_observers", fx.tokens[auth.Analyst], nil},
+		{"release_public", fx.tokens[auth.Analyst], nil},
+	} {
+		// The public release is due at once (public_delay 0s), as the
+		// service's clock sees it: retry while it answers too early.
+		for try := 0; ; try++ {
+			err := call(ctx, "POST", ts.URL+"/api/v1/findings/"+fnd.ID+"/"+step.action, step.token, step.body, nil)
+			if err == nil {
+				break
+			}
+			if try == 30 || !strings.Contains(err.Error(), "too early") {
+				return nil, fmt.Errorf("finding %s: %w", step.action, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 	return fx, nil
+}
+
+// call sends a JSON request to the API and decodes a 2xx answer into out.
+func call(ctx context.Context, method, url, token string, body, out any) error {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, r)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %s %s", method, url, resp.Status, b)
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
 }
 
 // postBatch posts observations as one JSON Lines batch.
