@@ -25,12 +25,16 @@ const (
 	// IncidentsCreated stands for many new incidents at once (Count of
 	// them, no Subject): the receiver lists incidents through the API.
 	IncidentsCreated = "incidents.created"
-	// The parties' loop (Subject: the finding's id).
+	// The parties' loop, one per transition (Subject: the finding's id).
+	FindingCreated           = "finding.created"
+	FindingRevised           = "finding.revised"
 	FindingSent              = "finding.sent"
 	FindingReplied           = "finding.replied"
 	FindingDeadlinePassed    = "finding.deadline_passed"
+	FindingExtended          = "finding.extended"
 	FindingReleasedObservers = "finding.released_observers"
 	FindingReleasedPublic    = "finding.released_public"
+	FindingWithdrawn         = "finding.withdrawn"
 )
 
 const (
@@ -42,8 +46,8 @@ const (
 
 // Types returns the event types a webhook may subscribe to.
 func Types() []string {
-	return []string{IncidentCreated, IncidentsCreated, FindingSent, FindingReplied, FindingDeadlinePassed,
-		FindingReleasedObservers, FindingReleasedPublic}
+	return []string{IncidentCreated, IncidentsCreated, FindingCreated, FindingRevised, FindingSent, FindingReplied,
+		FindingDeadlinePassed, FindingExtended, FindingReleasedObservers, FindingReleasedPublic, FindingWithdrawn}
 }
 
 // Webhook is a user's registration: events in the owner's audience, of
