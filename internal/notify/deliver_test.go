@@ -627,3 +627,38 @@ func TestValidateWebhook(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDeliver measures queueing an event for 10 webhooks and
+// delivering it to a receiver on this machine, through the SQLite queue.
+func BenchmarkDeliver(b *testing.B) {
+	s, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "truce.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	_, hash, _ := auth.NewToken()
+	owner, err := s.CreateUser(b.Context(), &auth.User{Name: "A", Role: auth.Analyst, Org: "Mission"}, hash)
+	if err != nil {
+		b.Fatal(err)
+	}
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
+	defer recv.Close()
+	for i := range 10 {
+		w := notify.Webhook{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), OwnerID: owner, URL: recv.URL, Created: t0, Secret: "whsec_k"}
+		if err := s.CreateWebhook(b.Context(), w, 10, 10); err != nil {
+			b.Fatal(err)
+		}
+	}
+	d := notify.NewDeliverer(notify.DelivererConfig{Store: s, Client: notify.NewClient(true, time.Second)})
+	n := 0
+	for b.Loop() {
+		n++
+		if err := d.Enqueue(b.Context(), ev(n, notify.IncidentCreated, staff)); err != nil {
+			b.Fatal(err)
+		}
+		if got, err := d.DeliverDue(b.Context()); err != nil || got != 10 {
+			b.Fatalf("delivered %d (%v), want 10", got, err)
+		}
+	}
+	b.ReportMetric(float64(b.N*10)/b.Elapsed().Seconds(), "deliveries/s")
+}
