@@ -328,7 +328,8 @@ func (d *Deliverer) attempt(ctx context.Context, dl Delivery) error {
 	default:
 		a.Error = "the receiver answered " + strconv.Itoa(code)
 	}
-	if n >= d.cfg.MaxAttempts {
+	if n >= d.cfg.MaxAttempts || errors.Is(sendErr, ErrPrivateAddress) {
+		// Out of attempts, or refused for good: retrying cannot help.
 		return d.record(ctx, dl.Seq, a, Failed, "")
 	}
 	next := a.At.Add(d.Backoff(n))

@@ -427,9 +427,9 @@ func TestDeliverRefusesPrivateAddresses(t *testing.T) {
 	if got := rc.events(); len(got) != 0 {
 		t.Errorf("a loopback receiver got %v", got)
 	}
-	a := f.log(hook.ID)[0].Attempts
-	if len(a) != 1 || !strings.Contains(a[0].Error, notify.ErrPrivateAddress.Error()) {
-		t.Errorf("attempts %+v, want refused as not public", a)
+	dl := f.log(hook.ID)[0]
+	if a := dl.Attempts; len(a) != 1 || !strings.Contains(a[0].Error, notify.ErrPrivateAddress.Error()) || a[0].NextAttempt != nil || dl.State != notify.Failed {
+		t.Errorf("delivery %+v, want refused as not public, for good", dl)
 	}
 }
 
