@@ -93,7 +93,7 @@ func TestPages(t *testing.T) {
 		{"report form", "/reports/daily?day=2025-06-01", "", 303, nil, "/reports/daily/2025-06-01"},
 		{"report form, bad day", "/reports/daily?day=1%20June", "", 400, nil, ""},
 		{"report form, no day", "/reports/daily", "", 400, nil, ""},
-		{"dashboard: the released incident", "/", "", 200, []string{"1 incidents released", `href="/incidents/` + fx.released + `"`}, ""},
+		{"dashboard: the released incident", "/", "", 200, []string{"Incidents released to the public: 1.", `href="/incidents/` + fx.released + `"`}, ""},
 		{"incidents, public: only the released one", "/incidents", "", 200, []string{`<th scope="row"><a href="/incidents/` + fx.released + `"`, "Incidents, 1 on this page"}, ""},
 		{"incident, public: released, coarsened", "/incidents/" + fx.released, "", 200, []string{"the public (locations coarsened)", "Monitors from two organisations", "released to the public"}, ""},
 		{"incidents, analyst", "/incidents", analyst, 200, []string{`href="/incidents/`, "<svg", "Next page"}, ""},
