@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/google/uuid"
 
 	"truce/internal/auth"
 )
@@ -283,6 +284,37 @@ func TestBrowserKeyboard(t *testing.T) {
 		if !strings.Contains(got, " "+href+" ") {
 			t.Errorf("Tab never reaches %s; it went%s", href, got)
 		}
+	}
+	noProblems(t, problems)
+}
+
+// TestBrowserLiveNotice opens the listing as an analyst, then a monitor
+// reports a new incident through the API: the page's status line says so
+// without a reload, through the event stream.
+func TestBrowserLiveNotice(t *testing.T) {
+	fx := shared(t)
+	ctx, problems := browser(t)
+	do(t, ctx,
+		chromedp.Navigate(fx.url+"/signin?next=/incidents"),
+		chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), fx.tokens[auth.Analyst]),
+		chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.CSS("table tbody th a")),
+		chromedp.Sleep(300*time.Millisecond), // the stream connects
+	)
+	if text := run(t, ctx, chromedp.Text(chromedp.ID("live"))); text != "" {
+		t.Fatalf("a notice before anything happened: %q", text)
+	}
+	// A new incident far from the demo's: an explosion in Lviv.
+	obs := map[string]any{"id": uuid.NewString(), "observed_at": "2025-06-01T10:00:00Z",
+		"lat": 49.84, "lon": 24.03, "domain": "land", "kind": "explosion", "source": "patrol"}
+	if err := call(context.Background(), "POST", fx.url+"/api/v1/observations", fx.tokens[auth.Monitor], obs, nil); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#live a")))
+	text := run(t, ctx, chromedp.Text(chromedp.ID("live")))
+	if !strings.Contains(text, "New incidents since this page was drawn: 1.") || !strings.Contains(text, "Reload the page") {
+		t.Errorf("notice %q", text)
 	}
 	noProblems(t, problems)
 }

@@ -25,6 +25,7 @@ import (
 	"truce/internal/ingest"
 	"truce/internal/ledger"
 	"truce/internal/mapsvg"
+	"truce/internal/notify"
 	"truce/internal/observation"
 	"truce/internal/parties"
 	"truce/internal/region"
@@ -108,7 +109,9 @@ func newFixture(t testing.TB) (*fixture, error) {
 	if err := incidents.Load(ctx); err != nil {
 		return nil, err
 	}
-	findings := parties.New(parties.Config{Store: store})
+	hub := notify.NewHub(notify.HubConfig{})
+	incidents.Notify(hub, nil)
+	findings := parties.New(parties.Config{Store: store, Events: hub})
 	if err := findings.Load(ctx); err != nil {
 		return nil, err
 	}
@@ -128,7 +131,7 @@ func newFixture(t testing.TB) (*fixture, error) {
 	}
 	api := httpapi.NewHandler(httpapi.Config{Store: store, Writer: committer, Incidents: incidents, Agreements: incidents,
 		Reports: reports, Locate: boundaries.Locate, LogVerifier: publisher.Verifier(), Findings: findings,
-		Pseudonyms: parties.NewPseudonyms([]byte(skey))})
+		Pseudonyms: parties.NewPseudonyms([]byte(skey)), Events: hub})
 	pages, err := web.NewHandler(web.Config{API: api, LogVerifier: publisher.Verifier(),
 		Map: mapsvg.New(boundaries.Regions(), 640), DefaultDay: demoDay})
 	if err != nil {
@@ -140,7 +143,7 @@ func newFixture(t testing.TB) (*fixture, error) {
 		mux.Handle(p, pages)
 	}
 	ts := httptest.NewServer(mux)
-	cleanups = append(cleanups, ts.Close)
+	cleanups = append(cleanups, ts.Close, hub.Close) // event streams end first
 
 	// The shipped real data.
 	accepted := time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC)

@@ -116,3 +116,25 @@ func signInRedirect(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 	return errHandled
 }
+
+// serveLive is the API's event stream (GET /api/v1/events) as the viewer
+// may read it: the session cookie's token becomes the bearer token, which
+// a browser's EventSource cannot send. It is read-only, and the cookie is
+// SameSite=Strict, so no other site's page can open it as the viewer.
+func (h *Handler) serveLive(w http.ResponseWriter, r *http.Request) {
+	v := h.viewer(w, r)
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, "/api/v1/events", nil)
+	if err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	req.RemoteAddr, req.Host = r.RemoteAddr, r.Host
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		req.Header.Set("Last-Event-ID", id)
+	}
+	if v.token != "" {
+		req.Header.Set("Authorization", "Bearer "+v.token)
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h.cfg.API.ServeHTTP(w, req)
+}

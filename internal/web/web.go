@@ -108,6 +108,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	h.mux.HandleFunc("GET /signin", h.page(h.serveSignInForm))
 	h.mux.Handle("POST /signin", sameOrigin.Handler(h.page(h.serveSignIn)))
 	h.mux.Handle("POST /signout", sameOrigin.Handler(http.HandlerFunc(h.serveSignOut)))
+	h.mux.HandleFunc("GET /live", h.serveLive)
 	h.mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -121,15 +122,15 @@ func (h *Handler) Patterns() []string {
 	return []string{
 		"GET /{$}", "GET /reports/daily", "GET /reports/daily/{day}",
 		"GET /incidents", "GET /incidents/{id}", "GET /ledger",
-		"GET /signin", "POST /signin", "POST /signout", "GET /static/",
+		"GET /signin", "POST /signin", "POST /signout", "GET /live", "GET /static/",
 	}
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
-// contentSecurityPolicy allows only the site's own stylesheets and forms,
-// and no scripts at all: the pages have none.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+// contentSecurityPolicy allows only the site's own stylesheets, forms, and
+// its one script (static/live.js) with its event stream; nothing inline.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // setSecurityHeaders sets the headers every page carries.
 func setSecurityHeaders(w http.ResponseWriter) {

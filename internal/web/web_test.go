@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"bufio"
+	"context"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -9,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"truce/internal/auth"
 )
@@ -472,5 +475,29 @@ func TestIncidentPageRoles(t *testing.T) {
 				t.Errorf("%s: no %q", tt.role, s)
 			}
 		}
+	}
+}
+
+// TestLive checks the event stream the pages' script reads: the API's,
+// as the session's token may read it.
+func TestLive(t *testing.T) {
+	fx := shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", fx.url+"/live", nil)
+	req.AddCookie(&http.Cookie{Name: "truce_session", Value: fx.tokens[auth.Analyst]})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	first, _ := bufio.NewReader(resp.Body).ReadString('\n')
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" || first != "retry: 5000\n" {
+		t.Errorf("stream: %d %q, first line %q", resp.StatusCode, resp.Header.Get("Content-Type"), first)
+	}
+	// A session whose token the API does not know is refused.
+	r, _ := fx.get(t, "/live", nil, &http.Cookie{Name: "truce_session", Value: "truce_unknown"})
+	if r.StatusCode != 401 {
+		t.Errorf("unknown token: %d, want 401", r.StatusCode)
 	}
 }
