@@ -84,23 +84,37 @@ const reportPage = 1000
 func (h *Handler) dayIncidents(ctx context.Context, u *auth.User, day airwar.Day) ([]report.IncidentSummary, error) {
 	loc := airwar.Kyiv()
 	q := fusion.Query{From: day.Start(loc), To: day.End(loc), Limit: reportPage}
-	var out []report.IncidentSummary
+	// Pages are kept apart and joined once at the end, so that a day of
+	// 50,000 incidents is not copied over and over as one slice grows.
+	var pages [][]report.IncidentSummary
+	n := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("httpapi: daily report incidents: %w", err)
 		}
 		page, more := h.incidents.List(q)
+		sums := make([]report.IncidentSummary, 0, len(page))
 		for _, inc := range page {
 			if v, ok := h.incidentFor(u, inc); ok {
-				out = append(out, report.SummaryOf(v))
+				sums = append(sums, report.SummaryOf(v))
 			}
 		}
+		pages = append(pages, sums)
+		n += len(sums)
 		if !more || len(page) == 0 {
-			return out, nil
+			break
 		}
 		last := page[len(page)-1]
 		q.After = &fusion.Position{Start: last.Start, ID: last.ID}
 	}
+	if len(pages) == 1 {
+		return pages[0], nil
+	}
+	out := make([]report.IncidentSummary, 0, n)
+	for _, p := range pages {
+		out = append(out, p...)
+	}
+	return out, nil
 }
 
 // airSeries answers the daily air figures from ?from= to ?to= (YYYY-MM-DD,

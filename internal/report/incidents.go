@@ -53,6 +53,9 @@ type CountRow struct {
 
 // SummaryOf returns inc as a report lists it. The caller has already
 // shown inc as the reader may see it (coarsened, attribution withheld …).
+// The summary shares inc's Lat and Lon (incidents never change them in
+// place; a new position is a new pointer), so that a day of many
+// incidents costs no allocation per incident.
 func SummaryOf(inc incident.Incident) IncidentSummary {
 	s := IncidentSummary{
 		ID: inc.ID, Domain: string(inc.Domain), Kind: string(inc.Kind), Start: inc.Start.UTC(), End: inc.End.UTC(),
@@ -61,8 +64,7 @@ func SummaryOf(inc incident.Incident) IncidentSummary {
 		AttributedTo: inc.AttributedTo, Sources: inc.Sources,
 	}
 	if inc.Lat != nil && inc.Lon != nil {
-		lat, lon := *inc.Lat, *inc.Lon
-		s.Lat, s.Lon = &lat, &lon
+		s.Lat, s.Lon = inc.Lat, inc.Lon
 	}
 	if v := inc.Violation; v != nil {
 		s.Violation = &Violation{Agreement: v.Agreement, Term: v.Term}
@@ -185,7 +187,10 @@ func mostSignificant(all []IncidentSummary, k int, keep func(*IncidentSummary) b
 }
 
 func byStart(a, b IncidentSummary) int {
-	return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.ID, b.ID))
+	if c := a.Start.Compare(b.Start); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID) // only on a tie: cmp.Or would compare every pair's ids
 }
 
 // notableMethod states the rules of the incidents section.
@@ -209,14 +214,24 @@ func buildIncidents(in Input) (Incidents, []IncidentSummary) {
 	}
 	loc := airwar.Kyiv()
 	from, to := in.Day.Start(loc), in.Day.End(loc)
-	all := make([]IncidentSummary, 0, len(in.Incidents))
-	for _, s := range in.Incidents {
-		if s.Start.Before(from) || !s.Start.Before(to) {
-			continue
+	outside := func(s *IncidentSummary) bool { return s.Start.Before(from) || !s.Start.Before(to) }
+	// The live view gives the day's incidents only, in order: use them as
+	// they are (read only). Otherwise, a sorted copy of the day's.
+	all := in.Incidents
+	ordered := true
+	for i := range all {
+		if outside(&all[i]) || i > 0 && byStart(all[i-1], all[i]) > 0 {
+			ordered = false
+			break
 		}
-		all = append(all, s)
 	}
-	if !slices.IsSortedFunc(all, byStart) { // the live view lists them in this order already
+	if !ordered {
+		all = make([]IncidentSummary, 0, len(in.Incidents))
+		for i := range in.Incidents {
+			if !outside(&in.Incidents[i]) {
+				all = append(all, in.Incidents[i])
+			}
+		}
 		slices.SortFunc(all, byStart)
 	}
 	inc.Total = len(all)

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -294,6 +296,85 @@ func TestDenseDayPageWeight(t *testing.T) {
 		}
 		if f == report.HTML && (!strings.Contains(b.String(), "binned into") || !strings.Contains(b.String(), fmt.Sprintf("And %d more", 30000-report.MaxListed))) {
 			t.Errorf("html: the map should bin and the list say how many more")
+		}
+	}
+}
+
+// TestIncidentsHTML parses the page with incidents: a third inline SVG,
+// the incident map, with its text alternative and links to the incident
+// pages; the tables' headings; no script, no external asset.
+func TestIncidentsHTML(t *testing.T) {
+	rd, err := report.NewRenderer(boundaries(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := rd.LinkIncidents("/incidents").Render(&b, incidentsReport(t, report.ViewStaff, fixtureIncidents()), report.HTML); err != nil {
+		t.Fatal(err)
+	}
+	dec := xml.NewDecoder(&b)
+	dec.Strict, dec.AutoClose, dec.Entity = false, xml.HTMLAutoClose, xml.HTMLEntity
+	var svgs, descs int
+	var label, desc, text string
+	var links []string
+	inDesc := false
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("HTML does not parse: %v", err)
+		}
+		switch x := tok.(type) {
+		case xml.StartElement:
+			attr := map[string]string{}
+			for _, a := range x.Attr {
+				attr[a.Name.Local] = a.Value
+				if a.Name.Local == "src" {
+					t.Errorf("external asset: <%s src=%q>", x.Name.Local, a.Value)
+				}
+			}
+			switch x.Name.Local {
+			case "svg":
+				svgs++
+				if strings.HasPrefix(attr["aria-label"], "Incidents") {
+					if attr["role"] != "img" {
+						t.Errorf("the incident map's role is %q", attr["role"])
+					}
+					label = attr["aria-label"]
+				}
+			case "desc":
+				descs++
+				inDesc = svgs == 3
+			case "a":
+				if strings.HasPrefix(attr["href"], "/incidents") {
+					links = append(links, attr["href"])
+				}
+			case "script":
+				t.Error("the page has a script")
+			}
+		case xml.EndElement:
+			inDesc = false
+		case xml.CharData:
+			if inDesc {
+				desc += string(x)
+			}
+			text += string(x)
+		}
+	}
+	if svgs != 3 || descs != 3 || label != "Incidents on 2025-06-01" {
+		t.Errorf("%d svg, %d desc, incident map labelled %q; want 3, 3, Incidents on 2025-06-01", svgs, descs, label)
+	}
+	if !strings.Contains(desc, "8 incidents drawn: 4 land, 1 sea, 3 air") {
+		t.Errorf("the incident map's text alternative: %q", desc)
+	}
+	if len(links) != 8 || !slices.Contains(links, "/incidents/inc-01") {
+		t.Errorf("links %v, want one per incident", links)
+	}
+	for _, s := range []string{"By domain", "By kind", "By region", "Notable incidents", "term t-1 of agreement a-energy", "Kharkiv Oblast"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("page text lacks %q", s)
 		}
 	}
 }
