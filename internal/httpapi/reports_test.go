@@ -479,3 +479,25 @@ func BenchmarkDailyReport100k(b *testing.B) {
 	json.Unmarshal(rec.Body.Bytes(), &r)
 	b.Logf("%d observations, %d incidents on the day; JSON report %d bytes", len(prep), r.Incidents.Total, rec.Body.Len())
 }
+
+// BenchmarkAirSeries400 measures the figures series over 400 days of the
+// shipped data (bulletins April–July 2025, raw alerts January–February
+// 2024 and merged alerts April–July 2025):
+//
+//	go test ./internal/httpapi -run '^$' -bench AirSeries400 -benchtime 20x
+func BenchmarkAirSeries400(b *testing.B) {
+	s := newServer(b, 0)
+	accepted := time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := s.store.WriteBulletins(context.Background(), storetest.ShippedBulletins(b), accepted); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.store.WriteAlerts(context.Background(), storetest.ShippedAlerts(b), accepted); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if st, body := s.do("GET", "/api/v1/reports/air?from=2024-07-01&to=2025-08-04", "", "", nil); st != 200 {
+			b.Fatalf("%d %s", st, body)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+}

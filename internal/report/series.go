@@ -96,8 +96,26 @@ func Series(ctx context.Context, rs Records, first, last airwar.Day) ([]DayFigur
 		// DailyAir over the national rows and the day's others: the same
 		// answer as over everything, since it counts only the day's rows and
 		// rules a regional row out only by a national one.
+		// Only the national rows that can matter for day i are passed: its
+		// own, and those whose window meets the span of its other rows.
+		var rows []airwar.Bulletin
 		for i, d := range days {
-			ad := airwar.DailyAir(append(byDay[i], national...), d)
+			rows = append(rows[:0], byDay[i]...)
+			var spanLo, spanHi time.Time
+			for _, b := range byDay[i] {
+				if spanLo.IsZero() || b.Start.Before(spanLo) {
+					spanLo = b.Start
+				}
+				if b.End.After(spanHi) {
+					spanHi = b.End
+				}
+			}
+			for _, b := range national {
+				if b.Day == d || len(byDay[i]) > 0 && !b.Start.After(spanHi) && !b.End.Before(spanLo) {
+					rows = append(rows, b)
+				}
+			}
+			ad := airwar.DailyAir(rows, d)
 			f := &out[i]
 			f.Drones, f.DronesDestroyed = ad.Drones.Launched, ad.Drones.Destroyed
 			f.Missiles, f.MissilesDestroyed = ad.Missiles.Launched, ad.Missiles.Destroyed
@@ -107,36 +125,54 @@ func Series(ctx context.Context, rs Records, first, last airwar.Day) ([]DayFigur
 
 	// Alerts: those meeting the range, widened to the partners of its
 	// volunteer alerts, as Load does.
+	// official[i] and covered[i]: whether the raw official feed, and any
+	// feed, covers day i (the first decides, as in the report, whether the
+	// merged table is used).
+	official := make([]bool, len(days))
+	covered := make([]bool, len(days))
+	mark := func(a airwar.Alert, set []bool) {
+		if !a.End.After(a.Start) {
+			return // an alert of no length meets no day
+		}
+		for i := range dayRange(a.Start, a.End, first, len(days), loc) {
+			set[i] = true
+		}
+	}
+	var wide []airwar.Alert
+	seen := map[string]bool{}
+	take := func(a airwar.Alert) {
+		seen[a.ID] = true
+		if a.Feed == airwar.FeedOfficial {
+			mark(a, official)
+		}
+		if a.RegionWide() {
+			wide = append(wide, a)
+		} else {
+			mark(a, covered) // sub-regional: not counted, but its feed covers the day
+		}
+	}
+	// The alerts meeting the range, then those within the fusion tolerance
+	// before its earliest volunteer alert and after its end: the partners
+	// Load would fetch for each day.
 	window := airwar.DefaultTolerance().LateStart
 	lo = from
 	for a, err := range rs.Alerts(ctx, from, to) {
 		if err != nil {
 			return nil, fmt.Errorf("report: series: %w", err)
 		}
+		take(a)
 		if a.Feed == airwar.FeedVolunteer && a.Start.Before(lo) {
 			lo = a.Start
 		}
 	}
-	// official[i] and feeds[i]: whether the raw official feed, and any
-	// feed, covers day i (which decides, as in the report, whether the
-	// merged table is used).
-	official := make([]bool, len(days))
-	covered := make([]bool, len(days))
-	mark := func(a airwar.Alert, set []bool) {
-		for i := range dayRange(a.Start, a.End, first, len(days), loc) {
-			set[i] = true
-		}
-	}
-	var wide []airwar.Alert
-	for a, err := range rs.Alerts(ctx, lo.Add(-window), to.Add(window)) {
-		if err != nil {
-			return nil, fmt.Errorf("report: series: %w", err)
-		}
-		if a.Feed == airwar.FeedOfficial && a.End.After(a.Start) {
-			mark(a, official)
-		}
-		if a.RegionWide() {
-			wide = append(wide, a)
+	for _, span := range [][2]time.Time{{lo.Add(-window), from}, {to, to.Add(window)}} {
+		for a, err := range rs.Alerts(ctx, span[0], span[1]) {
+			if err != nil {
+				return nil, fmt.Errorf("report: series: %w", err)
+			}
+			if !seen[a.ID] {
+				take(a)
+			}
 		}
 	}
 	// Merged alerts pass through Fuse unchanged, so fusing once over all
@@ -150,19 +186,6 @@ func Series(ctx context.Context, rs Records, first, last airwar.Day) ([]DayFigur
 			}
 			covered[i] = true
 			byDay[i] = append(byDay[i], a)
-		}
-	}
-	// Sub-regional alerts also make a day covered (the report lists their
-	// feed); they were not kept, so read the range's once more for them.
-	for a, err := range rs.Alerts(ctx, from, to) {
-		if err != nil {
-			return nil, fmt.Errorf("report: series: %w", err)
-		}
-		if a.RegionWide() || !a.End.After(a.Start) {
-			continue
-		}
-		for i := range dayRange(a.Start, a.End, first, len(days), loc) {
-			covered[i] = true
 		}
 	}
 	for i, d := range days {
