@@ -40,7 +40,7 @@ type Point struct {
 	Lat, Lon *float64
 	Region   string
 	// Class picks the point's colour: the Key of one of Map.Classes;
-	// points of other classes are drawn grey as "other".
+	// points of other classes are drawn grey as "other" (in Map.Lang).
 	Class string
 	// Href, if set, makes the point a link; Title is its tooltip (and
 	// accessible name). Both are ignored when the map bins.
@@ -74,10 +74,36 @@ type Map struct {
 	// the hexagon covers (degrees: min lon, min lat, max lon, max lat),
 	// e.g. to a listing filtered by bbox.
 	BinHref func(bbox [4]float64) string
+	// Lang is the language of the phrases the map writes itself (its text
+	// alternative's counts, the legend's note on hexagons, the "other"
+	// class): "en" (the default), "uk" or "ru". Title, Desc, Noun and the
+	// classes' labels are the caller's, in the same language.
+	Lang string
 }
 
-// other is the class of points whose Class is not among Map.Classes.
-var other = Class{Key: "", Label: "other", Color: "#8c8c8c"}
+// otherColor is the colour of points whose Class is not among
+// Map.Classes.
+const otherColor = "#8c8c8c"
+
+// words are the phrases a map writes itself, in each language it knows.
+type words struct {
+	drawn, binned, undrawn, legendBins, other string
+}
+
+// wordsFor returns the phrases of lang ("en", "uk" or "ru"; English for
+// any other).
+func wordsFor(lang string) words {
+	switch lang {
+	case "uk":
+		return words{drawn: "На карті %d %s", binned: "згруповано в %d шестикутників розміром близько %.0f км, темніші там, де їх більше",
+			undrawn: "%d без місця на карті не показано", legendBins: "колір шестикутника: клас більшості його точок", other: "інше"}
+	case "ru":
+		return words{drawn: "На карте %d %s", binned: "сгруппировано в %d шестиугольников размером около %.0f км, темнее там, где их больше",
+			undrawn: "%d без места на карте не показано", legendBins: "цвет шестиугольника: класс большинства его точек", other: "другое"}
+	}
+	return words{drawn: "%d %s drawn", binned: "binned into %d hexagons about %.0f km across, darker where there are more",
+		undrawn: "%d without a position on the map not drawn", legendBins: "hexagon colour: the class most of its points belong to", other: "other"}
+}
 
 // SVG returns the map as an <svg> element, for a template.
 func (b *Base) SVG(m Map) template.HTML {
@@ -90,7 +116,8 @@ func (b *Base) SVG(m Map) template.HTML {
 // w's.
 func (b *Base) Render(w io.Writer, m Map) error {
 	noun := cmp.Or(m.Noun, "points")
-	classes := append(slices.Clone(m.Classes), other)
+	ws := wordsFor(m.Lang)
+	classes := append(slices.Clone(m.Classes), Class{Key: "", Label: ws.other, Color: otherColor})
 	classOf := make(map[string]int, len(classes))
 	for i, c := range m.Classes {
 		if _, dup := classOf[c.Key]; !dup {
@@ -142,7 +169,7 @@ func (b *Base) Render(w io.Writer, m Map) error {
 		desc.WriteString(strings.TrimSpace(m.Desc))
 		desc.WriteByte(' ')
 	}
-	fmt.Fprintf(&desc, "%d %s drawn", len(pts), noun)
+	fmt.Fprintf(&desc, ws.drawn, len(pts), noun)
 	var parts []string
 	for i, c := range classes {
 		if counts[i] > 0 {
@@ -156,10 +183,12 @@ func (b *Base) Render(w io.Writer, m Map) error {
 	var bins []bin
 	if binned {
 		bins = hexBins(len(classes), radius, b.Width, b.Height, pts)
-		fmt.Fprintf(&desc, "; binned into %d hexagons about %.0f km across, darker where there are more", len(bins), 2*radius*b.KMPerUnit())
+		desc.WriteString("; ")
+		fmt.Fprintf(&desc, ws.binned, len(bins), 2*radius*b.KMPerUnit())
 	}
 	if unplaced > 0 {
-		fmt.Fprintf(&desc, "; %d without a position on the map not drawn", unplaced)
+		desc.WriteString("; ")
+		fmt.Fprintf(&desc, ws.undrawn, unplaced)
 	}
 	desc.WriteByte('.')
 	fmt.Fprintf(&out, "<desc>%s</desc>\n", escape(desc.String()))
@@ -213,7 +242,7 @@ func (b *Base) Render(w io.Writer, m Map) error {
 			out.WriteString("</g>\n")
 		}
 	}
-	b.writeLegend(&out, classes, counts, binned)
+	b.writeLegend(&out, classes, counts, binned, ws.legendBins)
 	out.WriteString("</svg>\n")
 	_, err := w.Write(out.Bytes())
 	return err
@@ -221,7 +250,7 @@ func (b *Base) Render(w io.Writer, m Map) error {
 
 // writeLegend draws the classes that have points (or all of m.Classes
 // when none has), bottom left, over Moldova and the Black Sea.
-func (b *Base) writeLegend(out *bytes.Buffer, classes []Class, counts []int, binned bool) {
+func (b *Base) writeLegend(out *bytes.Buffer, classes []Class, counts []int, binned bool, binNote string) {
 	var rows []int
 	for i := range classes {
 		if counts[i] > 0 || (i < len(classes)-1 && sum(counts) == 0) {
@@ -245,7 +274,7 @@ func (b *Base) writeLegend(out *bytes.Buffer, classes []Class, counts []int, bin
 		y += 18
 	}
 	if binned {
-		fmt.Fprintf(out, `<text x="8" y="%s" dy="11" font-size="12">hexagon colour: the class most of its points belong to</text>`+"\n", Coord(y))
+		fmt.Fprintf(out, `<text x="8" y="%s" dy="11" font-size="12">%s</text>`+"\n", Coord(y), escape(binNote))
 	}
 	out.WriteString("</g>\n")
 }

@@ -283,3 +283,27 @@ func BenchmarkNewBase(b *testing.B) {
 }
 
 var _ = io.Discard
+
+// TestMapLanguages: the phrases the map writes itself follow Map.Lang.
+func TestMapLanguages(t *testing.T) {
+	pts := append(randomPoints(1200, 4), mapsvg.Point{Region: "UA-99"}, mapsvg.Point{Lat: ptr(50), Lon: ptr(30), Class: "nope"})
+	for _, tt := range []struct{ lang, want, other string }{
+		{"", "1201 incidents drawn", "other"},
+		{"en", "binned into", "other"},
+		{"uk", "На карті 1201 інцидентів", "інше"},
+		{"ru", "1 без места на карте не показано", "другое"},
+		{"de", "1201 incidents drawn", "other"},
+	} {
+		noun := "incidents"
+		if tt.lang == "uk" {
+			noun = "інцидентів"
+		}
+		got, doc := render(t, mapsvg.Map{Title: "T", Noun: noun, Lang: tt.lang, Classes: mapsvg.DomainClasses(), Points: pts})
+		if !strings.Contains(doc.Desc, tt.want) {
+			t.Errorf("lang %q: desc %q lacks %q", tt.lang, doc.Desc, tt.want)
+		}
+		if !strings.Contains(string(got), ">"+tt.other+" (1)</text>") {
+			t.Errorf("lang %q: the legend does not name the other class %q", tt.lang, tt.other)
+		}
+	}
+}
