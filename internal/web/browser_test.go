@@ -148,8 +148,8 @@ func js[T any](t *testing.T, ctx context.Context, expr string) T {
 }
 
 func TestBrowserDashboard(t *testing.T) {
+	ctx, problems := browser(t) // skips first, without Chromium
 	fx := shared(t)
-	ctx, problems := browser(t)
 	do(t, ctx, chromedp.Navigate(fx.url+"/"), chromedp.WaitVisible(chromedp.CSS("h1")))
 	title := run(t, ctx, chromedp.Title())
 	h1 := run(t, ctx, chromedp.Text(chromedp.CSS("h1")))
@@ -167,8 +167,8 @@ func TestBrowserDashboard(t *testing.T) {
 }
 
 func TestBrowserDailyReport(t *testing.T) {
+	ctx, problems := browser(t) // skips first, without Chromium
 	fx := shared(t)
-	ctx, problems := browser(t)
 	// Through the dashboard's form, as a reader would.
 	do(t, ctx,
 		chromedp.Navigate(fx.url+"/"),
@@ -192,8 +192,8 @@ func TestBrowserDailyReport(t *testing.T) {
 }
 
 func TestBrowserSignInAndIncident(t *testing.T) {
+	ctx, problems := browser(t) // skips first, without Chromium
 	fx := shared(t)
-	ctx, problems := browser(t)
 	do(t, ctx,
 		chromedp.Navigate(fx.url+"/signin?next=/incidents"),
 		chromedp.WaitVisible(chromedp.ID("token")),
@@ -234,8 +234,8 @@ func TestBrowserSignInAndIncident(t *testing.T) {
 }
 
 func TestBrowserLanguageSwitch(t *testing.T) {
+	ctx, problems := browser(t) // skips first, without Chromium
 	fx := shared(t)
-	ctx, problems := browser(t)
 	do(t, ctx,
 		chromedp.Navigate(fx.url+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`a[hreflang="uk"]`)),
@@ -257,8 +257,8 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 }
 
 func TestBrowserKeyboard(t *testing.T) {
+	ctx, problems := browser(t) // skips first, without Chromium
 	fx := shared(t)
-	ctx, problems := browser(t)
 	do(t, ctx, chromedp.Navigate(fx.url+"/ledger"), chromedp.WaitVisible(chromedp.CSS("h1")), chromedp.KeyEvent(kb.Tab))
 	class := js[string](t, ctx, `document.activeElement.className`)
 	text := js[string](t, ctx, `document.activeElement.textContent`)
@@ -292,8 +292,8 @@ func TestBrowserKeyboard(t *testing.T) {
 // reports a new incident through the API: the page's status line says so
 // without a reload, through the event stream.
 func TestBrowserLiveNotice(t *testing.T) {
+	ctx, problems := browser(t) // skips first, without Chromium
 	fx := shared(t)
-	ctx, problems := browser(t)
 	do(t, ctx,
 		chromedp.Navigate(fx.url+"/signin?next=/incidents"),
 		chromedp.WaitVisible(chromedp.ID("token")),
