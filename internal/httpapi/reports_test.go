@@ -501,3 +501,25 @@ func BenchmarkAirSeries400(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
 }
+
+// TestAirSeriesAccess: the series is public; every role reads it, a bad
+// token is refused.
+func TestAirSeriesAccess(t *testing.T) {
+	s := newServer(t, 0)
+	path := "/api/v1/reports/air?from=2025-06-01&to=2025-06-02"
+	for _, r := range []auth.Role{auth.Monitor, auth.Analyst, auth.Mediator, auth.Party, auth.Observer, auth.Witness, auth.Caseworker, auth.Admin} {
+		org := "Org"
+		if r == auth.Party {
+			org = "UA"
+		}
+		if st, body := s.do("GET", path, s.user(r, org, nil), "", nil); st != 200 {
+			t.Errorf("%s: %d %s", r, st, body)
+		}
+	}
+	if st, body := s.do("GET", path, "", "", nil); st != 200 || !strings.Contains(string(body), `"day":"2025-06-02"`) {
+		t.Errorf("public: %d %s", st, body)
+	}
+	if st, _ := s.do("GET", path, "truce_not-a-real-token", "", nil); st != 401 {
+		t.Errorf("bad token: %d, want 401", st)
+	}
+}
