@@ -134,7 +134,7 @@ func loadDemo(ctx context.Context, e env, store userCreator, base, logVKey, dir 
 	if err != nil {
 		return fmt.Errorf("parties' loop: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "truce: demo wrote %d findings across the parties' loop (draft, sent, replied, released to observers, soon public); try:\n  curl -H 'Authorization: Bearer %s' '%s/api/v1/findings'\n  curl '%s/api/v1/incidents'   # released incidents only, rounded, once the clock makes one public\n",
+	fmt.Fprintf(e.stdout, "truce: demo wrote %d findings across the parties' loop (draft, sent, replied, released to observers, soon public); try, as RU's liaison officer:\n  curl -H 'Authorization: Bearer %s' '%s/api/v1/findings'\n  curl '%s/api/v1/incidents'   # released incidents only, rounded, once the clock makes one public\n",
 		nf, partyTokens["RU"], base, base)
 	fmt.Fprintf(e.stdout, "truce: demo loaded %d observations of %s from %d submitters, two person lists, an exchange and three children's cases; try:\n  curl -H 'Authorization: Bearer %s' '%s/api/v1/incidents?limit=5'\n  curl '%s/api/v1/exchanges'\n",
 		total, cfg.Start.Format(time.DateOnly), len(order), shown[auth.Analyst], base, base)
