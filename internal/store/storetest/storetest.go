@@ -26,6 +26,8 @@ import (
 
 // Store is what the suite exercises.
 type Store interface {
+	RecordStore
+	WebhookStore
 	CreateUser(ctx context.Context, u *auth.User, tokenHash [32]byte) (int64, error)
 	UserByTokenHash(ctx context.Context, h [32]byte) (*auth.User, error)
 	WriteObservations(ctx context.Context, recs []observation.Prepared) ([]observation.Outcome, error)
@@ -57,6 +59,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("LedgerEntries", func(t *testing.T) { testLedgerEntries(t, open(t)) })
 	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, open(t)) })
 	t.Run("Airwar", func(t *testing.T) { testAirwar(t, open(t)) })
+	t.Run("Records", func(t *testing.T) { testRecords(t, open(t)) })
+	RunWebhooks(t, func(t *testing.T) WebhookStore { return open(t) })
 }
 
 func testUsers(t *testing.T, s Store) {
