@@ -332,7 +332,7 @@ type Query struct {
 	Status   incident.Status
 	Region   string
 	After    *Position // continue after this position
-	Limit    int
+	Limit    int       // at most this many; zero or less means no limit
 }
 
 // Position is where a listing stopped: incidents are listed by start time,
@@ -390,7 +390,7 @@ func (s *Service) List(q Query) ([]incident.Incident, bool) {
 		if !q.matches(inc) {
 			continue
 		}
-		if len(out) == q.Limit {
+		if q.Limit > 0 && len(out) == q.Limit {
 			return out, true
 		}
 		v := *inc

@@ -81,6 +81,25 @@ func TestIncidentOf(t *testing.T) {
 			t.Errorf("%+v: Match keeps %v, List gives %d", q, got, len(want))
 		}
 	}
+	// Limit: none (zero) lists everything with nothing more to follow;
+	// pages of one follow each other to the same list.
+	if none, more := s.List(fusion.Query{}); len(none) != len(all) || more {
+		t.Errorf("no limit: %d incidents, more %v; want %d, false", len(none), more, len(all))
+	}
+	var paged []string
+	for q := (fusion.Query{Limit: 1}); ; {
+		page, more := s.List(q)
+		for _, inc := range page {
+			paged = append(paged, inc.ID)
+		}
+		if !more {
+			break
+		}
+		q.After = &fusion.Position{Start: page[0].Start, ID: page[0].ID}
+	}
+	if len(paged) != len(all) {
+		t.Errorf("paging by one: %d incidents, want %d", len(paged), len(all))
+	}
 	if fusion.Less(&all[0], &all[1]) >= 0 {
 		t.Errorf("Less: the first listed is not less than the second")
 	}

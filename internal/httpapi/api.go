@@ -168,6 +168,7 @@ func (h *Handler) coreRoutes() []route {
 		{"GET", "/api/v1/ledger/records", h.listLedgerRecords, nil},
 		{"GET", "/api/v1/ledger/proof", h.recordProof, nil},
 		{"GET", "/api/v1/openapi.json", h.openAPI, nil},
+		{"GET", "/api/v1/me", h.me, nil},
 		{"GET", "/healthz", h.healthz, nil},
 		{"GET", "/metrics", h.metrics, nil},
 		// The ledger, per C2SP tlog-tiles, served by package ledger.
