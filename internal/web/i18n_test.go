@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"truce/internal/auth"
 
 	"truce/internal/finding"
 	"truce/internal/incident"
@@ -95,6 +96,9 @@ func TestCataloguesComplete(t *testing.T) {
 	}
 	for _, r := range []string{"parties", "public"} {
 		used["release."+r] = true
+	}
+	for _, r := range auth.Roles() {
+		used["role."+string(r)] = true
 	}
 	for m := 1; m <= 12; m++ {
 		used["month."+strconv.Itoa(m)] = true

@@ -28,12 +28,43 @@ type viewer struct {
 	// the page offers to sign out.
 	Session bool
 	Lang    string
+	// Me is who the token belongs to, as GET /api/v1/me answers; nil for
+	// the public or a token the API does not know.
+	Me      *me
 	cat     catalogues
 	regions map[string]region.Subdivision
 }
 
 // SignedIn reports whether the viewer presented a token.
 func (v *viewer) SignedIn() bool { return v.token != "" }
+
+// me is a token's user as GET /api/v1/me answers.
+type me struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
+	Org  string `json:"org"`
+}
+
+// Who says in the viewer's language as whom they are signed in ("Analyst,
+// Mission"), or "" when the API did not say.
+func (v *viewer) Who() string {
+	if v.Me == nil {
+		return ""
+	}
+	return v.T("nav.signedin.as", v.T("role."+v.Me.Role), v.Me.Org)
+}
+
+// whoAmI asks the API whose the viewer's token is; it leaves v.Me nil for
+// the public and for a token the API refuses.
+func (h *Handler) whoAmI(r *http.Request, v *viewer) {
+	if v.token == "" {
+		return
+	}
+	var m me
+	if err := h.getJSON(r, v.token, "/api/v1/me", &m); err == nil {
+		v.Me = &m
+	}
+}
 
 func (h *Handler) viewer(w http.ResponseWriter, r *http.Request) *viewer {
 	v := &viewer{Lang: chooseLang(w, r), cat: h.cat, regions: h.regions}
@@ -73,10 +104,9 @@ func (h *Handler) serveSignIn(w http.ResponseWriter, r *http.Request, v *viewer)
 	if token == "" || len(token) > maxTokenLen || strings.ContainsAny(token, " \t\r\n") {
 		return form(http.StatusBadRequest, "signin.malformed")
 	}
-	// The API authenticates every request that carries a token, so any
-	// route answers 401 for a token it does not know; /healthz is the
-	// cheapest.
-	st, _ := h.api(r, token, "/healthz")
+	// GET /api/v1/me answers 200 for any token the API knows and 401
+	// for any other.
+	st, _ := h.api(r, token, "/api/v1/me")
 	switch {
 	case st == http.StatusUnauthorized:
 		return form(http.StatusUnauthorized, "signin.unknown")

@@ -165,6 +165,7 @@ func (e *pageError) Error() string { return fmt.Sprintf("web: %d %s %s", e.statu
 func (h *Handler) page(f pageFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v := h.viewer(w, r)
+		h.whoAmI(r, v)
 		setSecurityHeaders(w)
 		w.Header().Set("Vary", "Cookie, Accept-Language, Authorization")
 		if v.token != "" {

@@ -204,6 +204,18 @@ func TestSignIn(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, "Sign out") || !strings.Contains(body, "Observations") {
 		t.Fatalf("incident with the session: %d", resp.StatusCode)
 	}
+	// The header says as whom, from GET /api/v1/me, in the page's language.
+	for _, tt := range []struct{ lang, want string }{
+		{"en", "Signed in: Analyst, Mission"},
+		{"uk", "Ви увійшли: Аналітик, Mission"},
+		{"ru", "Вы вошли: Аналитик, Mission"},
+	} {
+		_, body = fx.get(t, "/ledger?lang="+tt.lang, nil, session)
+		who := find(parse(t, body), "span", "class", "who")
+		if who == nil || who.text != tt.want {
+			t.Errorf("%s: the header's signed-in line: got %+v, want %q", tt.lang, who, tt.want)
+		}
+	}
 
 	// Sign out clears the cookie.
 	resp, _ = fx.do(t, "POST", "/signout", nil, map[string]string{"Origin": fx.url}, session)
