@@ -377,3 +377,27 @@ func countRange(best, low, high int) string {
 
 // kyivClock formats t as hh:mm in Kyiv time.
 func kyivClock(t time.Time) string { return t.In(airwar.Kyiv()).Format("15:04") }
+
+// sentenceIn is sentence in t's language, for Markdown and HTML reports in
+// languages other than English.
+func sentenceIn(t words, s *IncidentSummary) string {
+	var b strings.Builder
+	loc := airwar.Kyiv()
+	fmt.Fprintf(&b, "%s (%s)", t.Kind(s.Kind), t.Term("domain", s.Domain))
+	if s.Region != "" {
+		fmt.Fprintf(&b, ", %s", t.Region(s.Region, cmp.Or(region.Name(s.Region), s.Region)))
+	}
+	b.WriteString(t.T("sentence.time", s.Start.In(loc).Format("15:04"), s.End.In(loc).Format("15:04"), countRange(s.CountBest, s.CountLow, s.CountHigh)))
+	fmt.Fprintf(&b, ", %s", t.Term("status", s.Status))
+	if s.Sources > 0 {
+		b.WriteString(t.T(t.Plural("sentence.sources", s.Sources), s.Sources))
+	}
+	if s.AttributedTo != "" {
+		b.WriteString(t.T("sentence.attributed", s.AttributedTo))
+	}
+	if v := s.Violation; v != nil {
+		b.WriteString(t.T("sentence.violates", v.Term, v.Agreement))
+	}
+	b.WriteByte('.')
+	return b.String()
+}
