@@ -293,7 +293,7 @@ func (f *Fuser) release(s int32) {
 	o.flags = fFree
 	f.hot[s].clus = -1
 	f.parent[s], f.n.at(s).ring, f.n.at(s).size = s, s, 1
-	*f.watchers.at(s) = nil
+	f.freeWatches(s)
 	f.n.at(s).gen++
 	f.free = append(f.free, s)
 }

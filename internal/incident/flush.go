@@ -72,10 +72,15 @@ func (f *Fuser) members(r int32, dst []int32) []int32 {
 // eachWatcher calls fn for each entry of the watcher list of root r
 // (possibly more than once for one observation).
 func (f *Fuser) eachWatcher(r int32, fn func(v int32)) {
-	for _, w := range *f.watchers.at(r) {
-		if w.gen == f.n.at(w.v).gen {
-			fn(w.v)
+	p := &f.wpool
+	for i := f.watchers.at(r).head; i >= 0; {
+		nd := p.nodes.at(i)
+		for _, w := range nd.w[:nd.n] {
+			if w.gen == f.n.at(w.v).gen {
+				fn(w.v)
+			}
 		}
+		i = nd.next
 	}
 }
 

@@ -166,8 +166,10 @@ type Fuser struct {
 	byID idTable // observation id -> slot
 
 	// watchers holds, per block root, the vague observations compatible
-	// with some member of the block (possibly more than once).
-	watchers chunked[[]watcher]
+	// with some member of the block (possibly more than once), as a chain
+	// in wpool.
+	watchers chunked[watchList]
+	wpool    watchPool
 
 	grid table // (spatial level, cell) -> index in cells
 	// byRegion maps a region to its index in cells: lists[0] holds the
@@ -240,7 +242,7 @@ type watcher struct {
 }
 
 // freeWatches drops the watcher list of root r.
-func (f *Fuser) freeWatches(r int32) { *f.watchers.at(r) = nil }
+func (f *Fuser) freeWatches(r int32) { f.wpool.release(f.watchers.at(r)) }
 
 // New returns an empty Fuser.
 func New(cfg Config) *Fuser {
@@ -257,6 +259,7 @@ func New(cfg Config) *Fuser {
 		lastID:   map[int32][16]byte{},
 	}
 	f.ev.init(cfg.Horizon, g)
+	f.wpool.init()
 	f.regions.init()
 	f.orgs.init()
 	f.parties.init()
@@ -322,7 +325,7 @@ func (f *Fuser) alloc(o *obs) int32 {
 		f.n.push(node{})
 		f.parent = append(f.parent, 0)
 		f.hot = append(f.hot, hot{})
-		f.watchers.push(nil)
+		f.watchers.push(noWatchers)
 		f.cstats.push(clusterStats{})
 	}
 	n := f.n.at(i)
@@ -819,12 +822,7 @@ func (f *Fuser) union(a, b int32) int32 {
 	f.n.at(ra).size += f.n.at(rb).size
 	f.n.at(ra).bmax = max(f.n.at(ra).bmax, f.n.at(rb).bmax)
 	f.n.at(ra).ring, f.n.at(rb).ring = f.n.at(rb).ring, f.n.at(ra).ring
-	if wa, wb := *f.watchers.at(ra), *f.watchers.at(rb); len(wa) < len(wb) {
-		*f.watchers.at(ra) = append(wb, wa...)
-	} else if len(wb) > 0 {
-		*f.watchers.at(ra) = append(wa, wb...)
-	}
-	*f.watchers.at(rb) = nil
+	f.wpool.join(f.watchers.at(ra), f.watchers.at(rb))
 	f.dirtyP = append(f.dirtyP, ra)
 	return ra
 }
@@ -832,14 +830,12 @@ func (f *Fuser) union(a, b int32) int32 {
 // addWatch records that vague observation v is compatible with a member of
 // the precise block rooted at root.
 func (f *Fuser) addWatch(root, v int32) {
-	l := *f.watchers.at(root)
-	if n := len(l); n > 0 && l[n-1].v == v && l[n-1].gen == f.n.at(v).gen {
+	l := f.watchers.at(root)
+	w := watcher{v, f.n.at(v).gen}
+	if last, ok := f.wpool.last(*l); ok && last == w {
 		return
 	}
-	if cap(l) == 0 {
-		l = make([]watcher, 0, 8) // most blocks collect a few watchers: skip the smallest sizes
-	}
-	*f.watchers.at(root) = append(l, watcher{v, f.n.at(v).gen})
+	f.wpool.add(l, w)
 }
 
 // interner maps strings to small integers; 0 is the empty string. It
