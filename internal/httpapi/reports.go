@@ -14,7 +14,10 @@ import (
 )
 
 // dailyReport answers the daily report of {day} (YYYY-MM-DD, Kyiv time),
-// as JSON or, with ?format=md or html, Markdown or an HTML page. Anyone may
+// as JSON or, with ?format=md or html, Markdown or an HTML page, whose
+// fixed text is in ?lang= (en, uk or ru), else the language the request's
+// Accept-Language prefers, else English (the JSON is the same in every
+// language). Anyone may
 // read it, without a token. Its air and alert figures are public-source
 // information; its incidents are the day's incidents each as the reader
 // may see it (incidentFor): every incident for analysts and the mediator,
@@ -26,11 +29,18 @@ func (h *Handler) dailyReport(w http.ResponseWriter, r *http.Request, u *auth.Us
 		return derrors.Invalid("day", "must be a date, YYYY-MM-DD")
 	}
 	format := report.JSON
+	lang := report.AcceptLanguage(r.Header.Get("Accept-Language"))
 	for key, vals := range r.URL.Query() {
 		switch key {
 		case "format":
 			if format, err = report.ParseFormat(vals[len(vals)-1]); err != nil {
 				return derrors.Invalid("format", "must be json, md or html")
+			}
+		case "lang":
+			if v := vals[len(vals)-1]; v != "" {
+				if lang, err = report.ParseLang(v); err != nil {
+					return derrors.Invalid("lang", "must be en, uk or ru")
+				}
 			}
 		default:
 			return derrors.Invalid(key, "unknown query parameter")
@@ -59,6 +69,9 @@ func (h *Handler) dailyReport(w http.ResponseWriter, r *http.Request, u *auth.Us
 		// links nowhere.
 		rd = rd.LinkIncidents("/incidents")
 	}
+	if format != report.JSON {
+		rd = rd.InLanguage(lang)
+	}
 	var b bytes.Buffer
 	if err := rd.Render(&b, report.Build(in), format); err != nil {
 		return err
@@ -69,7 +82,10 @@ func (h *Handler) dailyReport(w http.ResponseWriter, r *http.Request, u *auth.Us
 	} else {
 		w.Header().Set("Cache-Control", "private, max-age=60")
 	}
-	w.Header().Set("Vary", "Authorization, Cookie")
+	w.Header().Set("Vary", "Authorization, Cookie, Accept-Language")
+	if format != report.JSON {
+		w.Header().Set("Content-Language", lang)
+	}
 	w.Write(b.Bytes())
 	return nil
 }

@@ -114,7 +114,10 @@ func TestDailyReportBadRequests(t *testing.T) {
 		{"/api/v1/reports/daily/2025-13-01", "day"},
 		{"/api/v1/reports/daily/yesterday", "day"},
 		{"/api/v1/reports/daily/2025-06-01?format=pdf", "format"},
-		{"/api/v1/reports/daily/2025-06-01?lang=uk", "lang"},
+		{"/api/v1/reports/daily/2025-06-01?colour=red", "colour"},
+		{"/api/v1/reports/daily/2025-06-01?format=md&lang=de", "lang"},
+		{"/api/v1/reports/daily/2025-06-01?format=md&lang=UK", "lang"},
+		{"/api/v1/reports/daily/2025-06-01?lang=uk-UA", "lang"},
 	} {
 		st, body := s.do("GET", tt.path, "", "", nil)
 		code, field, _ := apiErr(t, body)
@@ -521,5 +524,64 @@ func TestAirSeriesAccess(t *testing.T) {
 	}
 	if st, _ := s.do("GET", path, "truce_not-a-real-token", "", nil); st != 401 {
 		t.Errorf("bad token: %d, want 401", st)
+	}
+}
+
+// TestDailyReportLanguages checks ?lang= and Accept-Language: Markdown and
+// HTML in the language asked for, ?lang= before the header, English by
+// default, and the same JSON in every language.
+func TestDailyReportLanguages(t *testing.T) {
+	s := newServer(t, 0)
+	accepted := time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := s.store.WriteBulletins(context.Background(), storetest.ShippedBulletins(t), accepted); err != nil {
+		t.Fatal(err)
+	}
+	get := func(query, acceptLanguage string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", s.url+"/api/v1/reports/daily/2025-06-01"+query, nil)
+		if acceptLanguage != "" {
+			req.Header.Set("Accept-Language", acceptLanguage)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s (%s): %d %s", query, acceptLanguage, resp.StatusCode, b)
+		}
+		return resp, string(b)
+	}
+	for _, tt := range []struct{ query, acceptLanguage, lang, contains string }{
+		{"?format=md", "", "en", "| drones | 472 |"},
+		{"?format=md&lang=uk", "", "uk", "| дрони | 472 |"},
+		{"?format=md&lang=ru", "uk", "ru", "| дроны | 472 |"},
+		{"?format=md", "uk-UA,uk;q=0.9", "uk", "# Щоденний звіт, 2025-06-01"},
+		{"?format=md&lang=en", "uk", "en", "# Daily report, 2025-06-01"},
+		{"?format=md&lang=", "ru", "ru", "# Ежедневный отчёт, 2025-06-01"},
+		{"?format=html&lang=uk", "", "uk", `<html lang="uk">`},
+		{"?format=html", "ru", "ru", `<html lang="ru">`},
+		{"?format=html", "de", "en", `<html lang="en">`},
+	} {
+		resp, body := get(tt.query, tt.acceptLanguage)
+		if !strings.Contains(body, tt.contains) {
+			t.Errorf("%s (%s): the body lacks %q", tt.query, tt.acceptLanguage, tt.contains)
+		}
+		if got := resp.Header.Get("Content-Language"); got != tt.lang {
+			t.Errorf("%s (%s): Content-Language %q, want %q", tt.query, tt.acceptLanguage, got, tt.lang)
+		}
+		if !strings.Contains(resp.Header.Get("Vary"), "Accept-Language") {
+			t.Errorf("%s: Vary %q lacks Accept-Language", tt.query, resp.Header.Get("Vary"))
+		}
+	}
+	_, en := get("", "")
+	for _, q := range []string{"?lang=uk", "?lang=ru&format=json"} {
+		if _, body := get(q, "uk"); body != en {
+			t.Errorf("%s: the JSON differs from English", q)
+		}
 	}
 }
