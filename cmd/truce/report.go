@@ -13,10 +13,11 @@ import (
 )
 
 func runReport(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "report", "report -day YYYY-MM-DD [-format json|md|html] [-incidents] [-o FILE] [-db sqlite:PATH]\n\nWrites the daily report of a day (Kyiv time): the Air Force's figures, each launch\ncounted once, and the air-raid alerts per oblast, from the records in the database\n(load them with truce import -format airforce|alerts). With -incidents it adds the\nmonitoring mission's incidents of the day, all of them as analysts see them (fused\nfrom the database's observations with the analysts' decisions applied, as truce\nexport does): a staff report, not for publication. The public's version, with\nreleased incidents only, is the server's GET /api/v1/reports/daily/DAY without a\ntoken. See docs/realdata.md.")
+	fs := newFlagSet(e, "report", "report -day YYYY-MM-DD [-format json|md|html] [-lang en|uk|ru] [-incidents] [-o FILE] [-db sqlite:PATH]\n\nWrites the daily report of a day (Kyiv time): the Air Force's figures, each launch\ncounted once, and the air-raid alerts per oblast, from the records in the database\n(load them with truce import -format airforce|alerts). With -incidents it adds the\nmonitoring mission's incidents of the day, all of them as analysts see them (fused\nfrom the database's observations with the analysts' decisions applied, as truce\nexport does): a staff report, not for publication. The public's version, with\nreleased incidents only, is the server's GET /api/v1/reports/daily/DAY without a\ntoken. -lang writes the Markdown and HTML's own text (headings, labels, notes,\nmethod) in English, Ukrainian or Russian; the JSON is the same in every language.\nSee docs/realdata.md.")
 	db := dbFlag(fs)
 	day := fs.String("day", "", "the day, YYYY-MM-DD (required)")
 	format := fs.String("format", "json", "json, md (Markdown) or html (one page with inline SVG map and chart)")
+	lang := fs.String("lang", "en", "the language of the md and html reports' own text: en, uk or ru")
 	out := fs.String("o", "", "write to FILE instead of standard output")
 	withIncidents := fs.Bool("incidents", false, "include every incident of the day (the staff view; not for publication)")
 	if err := parse(fs, args); err != nil {
@@ -34,10 +35,15 @@ func runReport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("report: -format: %w", err)
 	}
+	l, err := report.ParseLang(*lang)
+	if err != nil {
+		return fmt.Errorf("report: -lang: %w", err)
+	}
 	rd, err := newReportRenderer()
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	rd = rd.InLanguage(l)
 	store, err := openStore(ctx, *db)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)

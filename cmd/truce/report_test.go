@@ -112,6 +112,17 @@ func TestImportShippedDataAndReport(t *testing.T) {
 			t.Errorf("%s report: %v, %d bytes without 472", f, err, len(b))
 		}
 	}
+	// -lang: the report's own text in Ukrainian or Russian.
+	for _, tt := range []struct{ lang, format, want string }{
+		{"uk", "md", "| дрони | 472 |"},
+		{"ru", "md", "| дроны | 472 |"},
+		{"uk", "html", `<html lang="uk">`},
+	} {
+		out, _, err := runTruce(t, "report", "-db", "sqlite:"+db, "-day", "2025-06-01", "-format", tt.format, "-lang", tt.lang)
+		if err != nil || !strings.Contains(out, tt.want) {
+			t.Errorf("-lang %s -format %s: %v, lacks %q", tt.lang, tt.format, err, tt.want)
+		}
+	}
 }
 
 func TestImportMalformed(t *testing.T) {
@@ -186,6 +197,7 @@ func TestReportCommandErrors(t *testing.T) {
 		{[]string{"report", "-db", db, "-day", "2025-02-30"}, "-day"},
 		{[]string{"report", "-db", db, "-day", "yesterday"}, "-day"},
 		{[]string{"report", "-db", db, "-day", "2025-06-01", "-format", "pdf"}, "-format"},
+		{[]string{"report", "-db", db, "-day", "2025-06-01", "-lang", "de"}, "-lang"},
 		{[]string{"report", "-db", db}, "usage"},
 		{[]string{"import", "-db", db, "-format", "csv", "x.csv"}, "unknown -format"},
 		{[]string{"import", "-db", db, "-format", "airforce", filepath.Join(t.TempDir(), "absent.csv")}, "no such file"},
