@@ -13,7 +13,6 @@ import (
 	"truce/internal/derrors"
 	"truce/internal/ingest"
 	"truce/internal/observation"
-	"truce/internal/store/sqlite"
 )
 
 func runImport(ctx context.Context, e env, args []string) error {
@@ -87,7 +86,7 @@ func (s *importSummary) print(w io.Writer, name string) {
 
 const importBatch = 2000
 
-func importJSONL(ctx context.Context, e env, store *sqlite.Store, u *auth.User, name string) (*importSummary, error) {
+func importJSONL(ctx context.Context, e env, store store, u *auth.User, name string) (*importSummary, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err

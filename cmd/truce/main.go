@@ -129,7 +129,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 // dbFlag declares the -db flag shared by the commands that open a database.
 func dbFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", envOr("TRUCE_DB", "sqlite:truce.db"), "database: sqlite:PATH (or a bare path) (env TRUCE_DB)")
+	return fs.String("db", envOr("TRUCE_DB", "sqlite:truce.db"), "database: sqlite:PATH (or a bare path), or postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=… (env TRUCE_DB)")
 }
 
 func fieldList(s string) []string {

@@ -30,7 +30,7 @@ import (
 )
 
 func runServe(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "serve", "serve [-db sqlite:PATH] [-addr 127.0.0.1:8080] [-demo]")
+	fs := newFlagSet(e, "serve", "serve [-db sqlite:PATH|postgres://…] [-addr 127.0.0.1:8080] [-demo]")
 	db := dbFlag(fs)
 	addr := fs.String("addr", envOr("TRUCE_ADDR", "127.0.0.1:8080"), "listen address (env TRUCE_ADDR)")
 	demo := fs.Bool("demo", envOr("TRUCE_DEMO", "") == "1", "start on a fresh temporary database loaded with a simulated monitoring day, and print a token per role (env TRUCE_DEMO=1)")
