@@ -157,7 +157,8 @@ func (b *Base) Render(w io.Writer, m Map) error {
 	binned := binAbove >= 0 && len(pts) > binAbove
 
 	var out bytes.Buffer
-	out.Grow(len(b.outlines) + 2048 + 64*min(len(pts), max(binAbove, 0)))
+	outlines := b.outlinesIn(m.Lang)
+	out.Grow(len(outlines) + 2048 + 64*min(len(pts), max(binAbove, 0)))
 	title := escape(m.Title)
 	fmt.Fprintf(&out, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-label="%s">`+"\n",
 		Coord(b.Width), Coord(b.Height), Coord(b.Width), Coord(b.Height), title)
@@ -194,7 +195,7 @@ func (b *Base) Render(w io.Writer, m Map) error {
 	fmt.Fprintf(&out, "<desc>%s</desc>\n", escape(desc.String()))
 
 	out.WriteString(`<g fill="#e4e4df" stroke="#ffffff" stroke-width="0.6" stroke-linejoin="round" fill-rule="evenodd">` + "\n")
-	out.WriteString(b.outlines)
+	out.WriteString(outlines)
 	out.WriteString("</g>\n")
 
 	if binned {

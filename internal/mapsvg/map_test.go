@@ -287,12 +287,12 @@ var _ = io.Discard
 // TestMapLanguages: the phrases the map writes itself follow Map.Lang.
 func TestMapLanguages(t *testing.T) {
 	pts := append(randomPoints(1200, 4), mapsvg.Point{Region: "UA-99"}, mapsvg.Point{Lat: ptr(50), Lon: ptr(30), Class: "nope"})
-	for _, tt := range []struct{ lang, want, other string }{
-		{"", "1201 incidents drawn", "other"},
-		{"en", "binned into", "other"},
-		{"uk", "На карті 1201 інцидентів", "інше"},
-		{"ru", "1 без места на карте не показано", "другое"},
-		{"de", "1201 incidents drawn", "other"},
+	for _, tt := range []struct{ lang, want, other, crimea string }{
+		{"", "1201 incidents drawn", "other", "Autonomous Republic of Crimea"},
+		{"en", "binned into", "other", "Autonomous Republic of Crimea"},
+		{"uk", "На карті 1201 інцидентів", "інше", "Автономна Республіка Крим"},
+		{"ru", "1 без места на карте не показано", "другое", "Автономная Республика Крым"},
+		{"de", "1201 incidents drawn", "other", "Autonomous Republic of Crimea"},
 	} {
 		noun := "incidents"
 		if tt.lang == "uk" {
@@ -304,6 +304,13 @@ func TestMapLanguages(t *testing.T) {
 		}
 		if !strings.Contains(string(got), ">"+tt.other+" (1)</text>") {
 			t.Errorf("lang %q: the legend does not name the other class %q", tt.lang, tt.other)
+		}
+		// The outlines are titled with the subdivisions' names in the language.
+		if !strings.Contains(string(got), "<title>"+tt.crimea+"</title>") {
+			t.Errorf("lang %q: no outline titled %q", tt.lang, tt.crimea)
+		}
+		if tt.lang == "uk" && strings.Contains(string(got), "Oblast") {
+			t.Errorf("lang %q: an outline is titled in English", tt.lang)
 		}
 	}
 }

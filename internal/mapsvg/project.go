@@ -40,7 +40,18 @@ type Base struct {
 
 	minLon, maxLat, kx, scale float64
 	byCode                    map[string]int
-	outlines                  string // the <path> elements, pre-rendered
+	// outlines are the <path> elements, pre-rendered, with each
+	// subdivision's name as its <title> in "en", "uk" and "ru".
+	outlines map[string]string
+}
+
+// outlinesIn returns the pre-rendered outlines titled in lang (English for
+// any language but "uk" and "ru").
+func (b *Base) outlinesIn(lang string) string {
+	if o, ok := b.outlines[lang]; ok {
+		return o
+	}
+	return b.outlines["en"]
 }
 
 // New projects regions (region.Boundaries.Regions) to a map width units
@@ -106,16 +117,31 @@ func New(regions []region.Region, width float64) *Base {
 		b.Shapes = append(b.Shapes, Shape{Code: r.Code, Name: name, D: d.String(), X: round1(cx), Y: round1(cy)})
 	}
 	slices.SortFunc(b.Shapes, func(x, y Shape) int { return cmp.Compare(x.Code, y.Code) })
-	var o strings.Builder
 	for i, s := range b.Shapes {
 		b.byCode[s.Code] = i
-		o.WriteString(`<path d="`)
-		o.WriteString(s.D)
-		o.WriteString(`"><title>`)
-		o.WriteString(escape(s.Name))
-		o.WriteString("</title></path>\n")
 	}
-	b.outlines = o.String()
+	names := map[string]region.Subdivision{}
+	for _, s := range region.All() {
+		names[s.Code] = s
+	}
+	b.outlines = map[string]string{}
+	for _, lang := range []string{"en", "uk", "ru"} {
+		var o strings.Builder
+		for _, s := range b.Shapes {
+			name := s.Name
+			if sub, ok := names[s.Code]; ok && lang == "uk" && sub.NameUK != "" {
+				name = sub.NameUK
+			} else if ok && lang == "ru" && sub.NameRU != "" {
+				name = sub.NameRU
+			}
+			o.WriteString(`<path d="`)
+			o.WriteString(s.D)
+			o.WriteString(`"><title>`)
+			o.WriteString(escape(name))
+			o.WriteString("</title></path>\n")
+		}
+		b.outlines[lang] = o.String()
+	}
 	return b
 }
 

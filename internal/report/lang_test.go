@@ -103,6 +103,8 @@ func englishPhrases(t *testing.T) []string {
 	}
 	// The map's own phrases (package mapsvg).
 	out = append(out, "drawn", "binned into", "without a position")
+	// Region names in English.
+	out = append(out, "Oblast", "Autonomous Republic")
 	return out
 }
 

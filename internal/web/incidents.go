@@ -98,7 +98,7 @@ func (h *Handler) incidentMap(v *viewer, items []incidentJSON, by, title, base s
 	for i := range classes {
 		classes[i].Label = v.T(by + "." + classes[i].Key)
 	}
-	m := mapsvg.Map{Title: title, Desc: v.T("map.desc"), Noun: v.T("map.noun"), Classes: classes}
+	m := mapsvg.Map{Title: title, Desc: v.T("map.desc"), Noun: v.T("map.noun"), Classes: classes, Lang: v.Lang}
 	for _, inc := range items {
 		class := inc.Domain
 		if by == "status" {

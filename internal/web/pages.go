@@ -153,7 +153,7 @@ type reportData struct {
 
 // serveReport shows the daily report: the body of the report renderer's
 // own HTML page (the API's ?format=html, which is what `truce report`
-// writes) inside the site's layout, with links to the printable page and
+// writes) in the viewer's language inside the site's layout, with links to the printable page and
 // the other formats.
 func (h *Handler) serveReport(w http.ResponseWriter, r *http.Request, v *viewer) (view, error) {
 	day, err := time.Parse(time.DateOnly, r.PathValue("day"))
@@ -161,7 +161,7 @@ func (h *Handler) serveReport(w http.ResponseWriter, r *http.Request, v *viewer)
 		return view{}, &pageError{status: http.StatusBadRequest, Key: "error.day"}
 	}
 	ds := day.Format(time.DateOnly)
-	st, body := h.api(r, v.token, "/api/v1/reports/daily/"+ds+"?format=html")
+	st, body := h.api(r, v.token, "/api/v1/reports/daily/"+ds+"?format=html&lang="+v.Lang)
 	if st != http.StatusOK {
 		return view{}, pageErrorFor(w, r, v, &apiError{Status: st})
 	}

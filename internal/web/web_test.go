@@ -307,6 +307,8 @@ func TestLanguages(t *testing.T) {
 		{"switch beats the cookie", "/?lang=en", nil, &http.Cookie{Name: "truce_lang", Value: "ru"}, "en", "Dashboard"},
 		{"Ukrainian dates and numbers", "/?lang=uk", nil, nil, "uk", "1 червня 2025"},
 		{"Ukrainian sign-in", "/signin?lang=uk", nil, nil, "uk", "Увійти за токеном"},
+		{"Ukrainian report", "/reports/daily/2025-06-01?lang=uk", nil, nil, "uk", "<h2 id=\"air\">Повітряні атаки</h2>"},
+		{"Russian report by Accept-Language", "/reports/daily/2025-06-01", map[string]string{"Accept-Language": "ru"}, nil, "ru", "дронов запущено"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -349,7 +351,8 @@ func TestAccessibility(t *testing.T) {
 	fx := shared(t)
 	analyst := fx.tokens[auth.Analyst]
 	pages := []struct{ path, token string }{
-		{"/", ""}, {"/?lang=uk", ""}, {"/reports/daily/2025-06-01", ""}, {"/incidents", analyst},
+		{"/", ""}, {"/?lang=uk", ""}, {"/reports/daily/2025-06-01", ""}, {"/reports/daily/2025-06-01?lang=uk", analyst},
+		{"/reports/daily/2025-06-01?lang=ru", ""}, {"/incidents", analyst},
 		{"/incidents/" + fx.incident, analyst}, {"/ledger", ""}, {"/signin", ""}, {"/reports/daily/junk", ""},
 	}
 	for _, p := range pages {
@@ -425,12 +428,8 @@ func TestAccessibility(t *testing.T) {
 					}
 				}
 			}
-			// Every svg has a title and a desc; every table a caption. (The
-			// daily report's own tables, from package report, are titled
-			// by the heading before each and have no caption.)
-			if strings.HasPrefix(p.path, "/reports/daily/") {
-				body, _, _ = strings.Cut(body, `class="report"`)
-			}
+			// Every svg has a title and a desc; every table a caption (the
+			// daily report's own tables and maps included).
 			for _, tag := range []struct{ outer, inner string }{{"svg", "<title>"}, {"svg", "<desc>"}, {"table", "<caption>"}} {
 				for _, chunk := range strings.Split(body, "<"+tag.outer)[1:] {
 					chunk, _, _ = strings.Cut(chunk, "</"+tag.outer+">")
