@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -132,10 +134,16 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 
 // EnqueueDeliveries stores new pending deliveries, due at once; see
 // notify.DeliveryStore. A delivery of a webhook deleted meanwhile is
-// dropped. Each webhook's row is locked (FOR SHARE… of the key) while its
-// pending deliveries are counted, so that servers enqueueing together
-// cannot pass maxPending together.
+// dropped. Each webhook's row is locked (FOR UPDATE) while its pending
+// deliveries are counted and the new one inserted, so that servers
+// enqueueing together cannot pass maxPending together, and a deletion
+// waits for the enqueue to commit.
 func (s *Store) EnqueueDeliveries(ctx context.Context, ds []notify.Delivery, maxPending int) error {
+	// Webhooks are locked in one order, whoever enqueues, so that two
+	// servers' enqueues cannot deadlock; each webhook's deliveries keep
+	// their order.
+	ds = slices.Clone(ds)
+	slices.SortStableFunc(ds, func(a, b notify.Delivery) int { return strings.Compare(a.WebhookID, b.WebhookID) })
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, d := range ds {
 			ev, err := json.Marshal(d.Event)
