@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -315,6 +316,54 @@ func TestBrowserLiveNotice(t *testing.T) {
 	text := run(t, ctx, chromedp.Text(chromedp.ID("live")))
 	if !strings.Contains(text, "New incidents since this page was drawn: 1.") || !strings.Contains(text, "Reload the page") {
 		t.Errorf("notice %q", text)
+	}
+	noProblems(t, problems)
+}
+
+// TestBrowserUkrainianReport opens the daily report of 1 June 2025 in
+// Ukrainian, signed in as an analyst (so the incidents are in it): the
+// report's own text, tables, captions and maps are Ukrainian, and its
+// printable page is too.
+func TestBrowserUkrainianReport(t *testing.T) {
+	ctx, problems := browser(t) // skips first, without Chromium
+	fx := shared(t)
+	do(t, ctx,
+		chromedp.Navigate(fx.url+"/signin?next=/reports/daily/2025-06-01%3Flang%3Duk"),
+		chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), fx.tokens[auth.Analyst]),
+		chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.CSS(".report h1")),
+	)
+	lang := js[string](t, ctx, `document.documentElement.lang`)
+	h1 := run(t, ctx, chromedp.Text(chromedp.CSS(".report h1")))
+	figures := js[[]string](t, ctx, `Array.from(document.querySelectorAll('.report .figure')).map(e => e.innerText.replace(/\s+/g, ' '))`)
+	captions := js[[]string](t, ctx, `Array.from(document.querySelectorAll('.report caption')).map(e => e.textContent)`)
+	untitled := js[int](t, ctx, `Array.from(document.querySelectorAll('.report table')).filter(t => !t.caption).length`)
+	maps := js[[]string](t, ctx, `Array.from(document.querySelectorAll('.report svg[role=img] desc')).map(e => e.textContent)`)
+	account := run(t, ctx, chromedp.Text(chromedp.CSS(".account")))
+	joined := strings.Join(figures, " | ")
+	if lang != "uk" || h1 != "Щоденний звіт, 2025-06-01" {
+		t.Errorf("lang %q, h1 %q", lang, h1)
+	}
+	if !strings.Contains(joined, "472 дронів запущено") || !strings.Contains(joined, "7 ракет запущено") {
+		t.Errorf("figures %q: want 472 drones and 7 missiles in Ukrainian", joined)
+	}
+	if len(captions) < 5 || untitled != 0 || !slices.Contains(captions, "Загальнообласні повітряні тривоги за областями") {
+		t.Errorf("captions %q, %d tables without one", captions, untitled)
+	}
+	if len(maps) < 3 || !strings.Contains(strings.Join(maps, " "), "На карті") {
+		t.Errorf("the maps' and chart's text alternatives %q: want three, in Ukrainian", maps)
+	}
+	if !strings.Contains(account, "Аналітик, Mission") {
+		t.Errorf("account area %q: want the role and organisation in Ukrainian", account)
+	}
+	screenshot(t, ctx, "report-uk")
+	noProblems(t, problems)
+	// The printable page, as the link offers it, is Ukrainian too.
+	href := js[string](t, ctx, `document.querySelector('.report-nav a[href*="format=html"]').href`)
+	do(t, ctx, chromedp.Navigate(href), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if lang, h1 := js[string](t, ctx, `document.documentElement.lang`), run(t, ctx, chromedp.Text(chromedp.CSS("h1"))); lang != "uk" || h1 != "Щоденний звіт, 2025-06-01" {
+		t.Errorf("printable page %s: lang %q, h1 %q", href, lang, h1)
 	}
 	noProblems(t, problems)
 }
