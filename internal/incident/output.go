@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"time"
 
 	"truce/internal/derrors"
 )
@@ -14,25 +15,66 @@ import (
 // byte-identical incidents whatever the order the records arrived in
 // (decisions are applied in the order given).
 func (f *Fuser) Incidents() []Incident {
-	var out []Incident
-	f.each(func(members []int32) {
-		out = append(out, f.summarize(members))
-	})
+	// Gather the groups first (slice headers are cheap to grow), so that
+	// the Incident values, some 270 bytes each, are written once into a
+	// slice of the right size instead of being copied as it doubles.
+	var groups [][]int32
+	f.each(func(members []int32) { groups = append(groups, members) })
+	out := make([]Incident, len(groups))
+	for i, g := range groups {
+		out[i] = f.summarize(g)
+	}
 	sortIncidents(out)
 	return out
 }
 
+// sortIncidents orders incidents by start time, then id. It sorts small
+// keys and then moves each Incident once into place (following the cycles
+// of the permutation) rather than letting the sort swap the large structs
+// over and over.
 func sortIncidents(out []Incident) {
-	slices.SortFunc(out, func(a, b Incident) int {
-		if c := a.Start.Compare(b.Start); c != 0 {
+	if len(out) < 2 {
+		return
+	}
+	type key struct {
+		start time.Time
+		id    string
+		i     int
+	}
+	keys := make([]key, len(out))
+	for i := range out {
+		keys[i] = key{out[i].Start, out[i].ID, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := a.start.Compare(b.start); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.ID, b.ID)
+		return cmp.Compare(a.id, b.id)
 	})
+	// Position j must receive out[keys[j].i]. Each cycle j -> keys[j].i ->
+	// ... is rotated with one temporary; a done position gets keys[j].i = j.
+	for j := range keys {
+		if keys[j].i == j {
+			continue
+		}
+		tmp := out[j]
+		k := j
+		for {
+			next := keys[k].i
+			keys[k].i = k
+			if next == j {
+				out[k] = tmp
+				break
+			}
+			out[k] = out[next]
+			k = next
+		}
+	}
 }
 
 // each calls fn with the members of every final incident, in no
-// particular order. members is only valid during the call.
+// particular order. fn must not modify members; the slices stay valid
+// after each returns (they are fresh for every call).
 func (f *Fuser) each(fn func(members []int32)) {
 	f.flush()
 	layer, bound := f.decisionLayer()
