@@ -1,10 +1,6 @@
 package incident
 
-import (
-	"crypto/sha256"
-
-	"github.com/google/uuid"
-)
+import "crypto/sha256"
 
 // parseUUID reads a UUID in its canonical textual form (either case).
 func parseUUID(s string) ([16]byte, bool) {
@@ -47,8 +43,27 @@ var hexDigit = [256]byte{
 	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
 }
 
+// uuidLen is the length of a UUID's canonical text.
+const uuidLen = 36
+
 // formatUUID writes u in its canonical lower-case textual form.
-func formatUUID(u [16]byte) string { return uuid.UUID(u).String() }
+func formatUUID(u [16]byte) string {
+	var b [uuidLen]byte
+	return string(appendUUID(b[:0], u))
+}
+
+// appendUUID appends u's canonical lower-case text to dst (as
+// uuid.UUID.String writes it, without allocating when dst has room).
+func appendUUID(dst []byte, u [16]byte) []byte {
+	const hex = "0123456789abcdef"
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			dst = append(dst, '-')
+		}
+		dst = append(dst, hex[c>>4], hex[c&0xf])
+	}
+	return dst
+}
 
 // IncidentID returns the id of the incident whose smallest observation id
 // (in byte order of the UUID, which is the order of its lower-case text) is
@@ -56,7 +71,11 @@ func formatUUID(u [16]byte) string { return uuid.UUID(u).String() }
 // obsID), so it is deterministic yet does not reveal the observation id.
 // obsID must be in canonical lower-case form.
 func IncidentID(obsID string) string {
-	sum := sha256.Sum256([]byte("truce incident\x00" + obsID))
+	// The hashed text is built in a buffer on the stack (a canonical id
+	// fits): no allocation but the answer's.
+	const prefix = "truce incident\x00"
+	var buf [len(prefix) + uuidLen]byte
+	sum := sha256.Sum256(append(append(buf[:0], prefix...), obsID...))
 	var u [16]byte
 	copy(u[:], sum[:16])
 	u[6] = u[6]&0x0f | 0x80 // version 8: custom
