@@ -32,6 +32,11 @@ type eviction struct {
 	floor int64
 
 	finished []Incident
+	// lastN is how many incidents the previous sweep finished: the next
+	// sweep makes room for about as many at once, instead of letting
+	// finished (emptied by every Finished call) double its way up again.
+	lastN    int
+	members  []int32    // finish's buffer
 	gone     [][16]byte // ids Changes reported for incidents that vanished when finished
 	lists    []int32    // cell lists to compact (cell index × 2nTime + list)
 	listMark map[int32]bool
@@ -109,6 +114,7 @@ func (f *Fuser) sweep() {
 	slices.Sort(hours)
 	f.flush()
 	first := len(e.finished)
+	e.finished = slices.Grow(e.finished, e.lastN+e.lastN/8)
 	var gone [][16]byte
 	f.stamp++ // marks units visited in this sweep
 	for _, h := range hours {
@@ -161,6 +167,7 @@ func (f *Fuser) sweep() {
 		}
 	}
 	sortIncidents(e.finished[first:])
+	e.lastN = len(e.finished) - first
 
 	// Take the released observations out of the index.
 	// Released observations were observed before cut, so they are all in
@@ -225,11 +232,11 @@ func (f *Fuser) finishedUnit(u int32) float64 {
 // releases its observations. It appends to gone the ids Changes last
 // reported for its incidents.
 func (f *Fuser) finish(u int32, gone [][16]byte) [][16]byte {
-	var members []int32
+	members := f.ev.members[:0]
 	if f.obs.at(u).vague() {
 		members = append(members, u)
 	} else {
-		members = f.members(u, nil)
+		members = f.members(u, members)
 		f.kstamp++
 		f.eachWatcher(u, func(w int32) {
 			ow := f.obs.at(w)
@@ -262,6 +269,7 @@ func (f *Fuser) finish(u int32, gone [][16]byte) [][16]byte {
 		}
 		f.release(m)
 	}
+	f.ev.members = members
 	return gone
 }
 
