@@ -15,6 +15,7 @@ import (
 // TestBadInput: calls the store refuses, each leaving the database as it
 // was.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	s := MustOpen(t)
 	ctx := t.Context()
 	base := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)

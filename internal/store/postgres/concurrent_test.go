@@ -23,6 +23,7 @@ import (
 // every id was created once, and that every stored hash is the one the
 // leaves imply.
 func TestConcurrentAppenders(t *testing.T) {
+	t.Parallel()
 	url := pgtest.URL(t)
 	var stores [2]*postgres.Store
 	for i := range stores {
@@ -157,6 +158,7 @@ func checkHashes(t *testing.T, s *postgres.Store, leaves [][]byte) {
 // TestReopen: reopening a database (a restart, or a second server
 // starting) applies no migration twice and keeps the data.
 func TestReopen(t *testing.T) {
+	t.Parallel()
 	url := pgtest.URL(t)
 	for i := range 3 {
 		s, err := postgres.Open(t.Context(), url)
@@ -193,6 +195,7 @@ func TestReopen(t *testing.T) {
 // canonical records as the SQLite store, byte for byte, for every shipped
 // bulletin and alert (their ledger commitments are over these bytes).
 func TestAirwarBodiesMatchSQLite(t *testing.T) {
+	t.Parallel()
 	pg, err := postgres.Open(t.Context(), pgtest.URL(t))
 	if err != nil {
 		t.Fatal(err)

@@ -20,5 +20,6 @@ func MustOpen(t *testing.T) *postgres.Store {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) storetest.Store { return MustOpen(t) })
 }
