@@ -298,12 +298,13 @@ type decisionJSON struct {
 
 // findingJSON is a finding about an incident, as far as the page shows it.
 type findingJSON struct {
-	ID           string `json:"id"`
-	Party        string `json:"party"`
-	State        string `json:"state"`
-	Established  string `json:"established"`
-	AttributedTo string `json:"attributed_to"`
-	Confidence   string `json:"confidence"`
+	ID           string    `json:"id"`
+	Party        string    `json:"party"`
+	State        string    `json:"state"`
+	Established  string    `json:"established"`
+	AttributedTo string    `json:"attributed_to"`
+	Confidence   string    `json:"confidence"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // incidentData is the incident page's data.
@@ -329,6 +330,9 @@ type incidentData struct {
 	// them to the viewer at all.
 	Findings      []findingJSON
 	FindingsShown bool
+	// Events are the above in time order, drawn on Timeline.
+	Events   []event
+	Timeline template.HTML
 }
 
 func (h *Handler) serveIncident(w http.ResponseWriter, r *http.Request, v *viewer) (view, error) {
@@ -378,6 +382,8 @@ func (h *Handler) serveIncident(w http.ResponseWriter, r *http.Request, v *viewe
 	if err := h.getJSON(r, v.token, "/api/v1/findings?"+url.Values{"incident": {d.Inc.ID}}.Encode(), &findings); err == nil {
 		d.Findings, d.FindingsShown = findings.Items, true
 	}
+	d.Events = incidentEvents(v, &d)
+	d.Timeline = eventStrip(v, d.Inc, d.Events)
 	return view{name: "incident", title: v.T("incident.title", v.T("kind."+d.Inc.Kind), v.Date(d.Inc.Start)), data: d}, nil
 }
 

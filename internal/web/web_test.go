@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -512,5 +513,72 @@ func TestLive(t *testing.T) {
 	r, _ := fx.get(t, "/live", nil, &http.Cookie{Name: "truce_session", Value: "truce_unknown"})
 	if r.StatusCode != 401 {
 		t.Errorf("unknown token: %d, want 401", r.StatusCode)
+	}
+}
+
+// TestIncidentTimeline checks the incident page's timeline: one row per
+// event the viewer may see (each observation listed, each decision, each
+// finding) and a strip whose text alternative counts them.
+func TestIncidentTimeline(t *testing.T) {
+	fx := shared(t)
+	for _, tt := range []struct {
+		name, id, token string
+		findings        bool // the page lists a finding
+	}{
+		{"analyst, unreleased", fx.incident, fx.tokens[auth.Analyst], false},
+		{"analyst, released", fx.released, fx.tokens[auth.Analyst], true},
+		{"public, released", fx.released, "", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := fx.get(t, "/incidents/"+tt.id, bearer(tt.token))
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			els := parse(t, body)
+			if find(els, "h2", "id", "timeline-h") == nil {
+				t.Fatal("no timeline section")
+			}
+			rows := map[string]int{}
+			var times []string
+			for _, e := range els {
+				if kind, ok := strings.CutPrefix(e.attrs["class"], "event-"); ok && e.name == "tr" {
+					rows[kind]++
+					times = append(times, e.text)
+				}
+			}
+			obsRows := 0
+			if cap := find(els, "h2", "id", "obs-h"); cap != nil {
+				// The observations table's rows are those with a th row
+				// header after obs-h and before dec-h.
+				_, rest, _ := strings.Cut(body, `id="obs-h"`)
+				rest, _, _ = strings.Cut(rest, `id="dec-h"`)
+				obsRows = strings.Count(rest, `<th scope="row">`)
+			}
+			if rows["observation"] != obsRows {
+				t.Errorf("%d observation events, %d observations listed", rows["observation"], obsRows)
+			}
+			if tt.findings != (rows["finding"] > 0) {
+				t.Errorf("finding events %d, want some: %v", rows["finding"], tt.findings)
+			}
+			total := rows["observation"] + rows["decision"] + rows["finding"]
+			if total == 0 {
+				t.Fatal("no events")
+			}
+			var desc string
+			for i, e := range els {
+				if e.name == "figure" && e.attrs["class"] == "timeline" {
+					for _, d := range els[i:] {
+						if d.name == "desc" {
+							desc = d.text
+							break
+						}
+					}
+				}
+			}
+			want := fmt.Sprintf("%d observations (circles), %d decisions (squares), %d findings (diamonds)", rows["observation"], rows["decision"], rows["finding"])
+			if !strings.Contains(desc, want) {
+				t.Errorf("strip's desc %q lacks %q", desc, want)
+			}
+		})
 	}
 }
