@@ -304,7 +304,14 @@ type findingJSON struct {
 	Established  string    `json:"established"`
 	AttributedTo string    `json:"attributed_to"`
 	Confidence   string    `json:"confidence"`
+	Incident     string    `json:"incident"`
 	CreatedAt    time.Time `json:"created_at"`
+	PublicAt     time.Time `json:"public_at"`
+	// Events are the finding's transitions the viewer may see.
+	Events []struct {
+		To string    `json:"to"`
+		At time.Time `json:"at"`
+	} `json:"events"`
 }
 
 // incidentData is the incident page's data.

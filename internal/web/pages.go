@@ -50,8 +50,12 @@ type seriesDay struct {
 	AlertMinutes float64 `json:"alert_minutes"`
 }
 
-// seriesDays is how many days the dashboard's charts cover.
-const seriesDays = 30
+// seriesDays is how many days the dashboard's charts cover;
+// dashboardFindings how many released findings it lists.
+const (
+	seriesDays        = 30
+	dashboardFindings = 10
+)
 
 // indexData is the dashboard's data.
 type indexData struct {
@@ -67,6 +71,10 @@ type indexData struct {
 	Released  bool
 	Incidents incidentList
 	Map       template.HTML
+	// Findings are the latest findings released to the public;
+	// FindingsShown whether the API answered.
+	Findings      []findingJSON
+	FindingsShown bool
 	// TreeSize is the ledger's size at the latest checkpoint, -1 if none.
 	TreeSize int64
 }
@@ -113,6 +121,13 @@ func (h *Handler) serveIndex(w http.ResponseWriter, r *http.Request, v *viewer) 
 		d.Released = true
 		d.Incidents = newIncidentList(list.Items, 10, list.NextCursor != "")
 		d.Map = h.incidentMap(v, list.Items, "domain", v.T("map.released.title"), "")
+	}
+	// Findings released to the public: what the API lists to the public.
+	var findings struct {
+		Items []findingJSON `json:"items"`
+	}
+	if err := h.getJSON(r, "", "/api/v1/findings?limit="+itoa(dashboardFindings), &findings); err == nil {
+		d.Findings, d.FindingsShown = findings.Items, true
 	}
 	if size, err := h.treeSize(r); err == nil {
 		d.TreeSize = size

@@ -41,10 +41,13 @@ func incidentEvents(v *viewer, d *incidentData) []event {
 		evs = append(evs, event{At: dc.At, Kind: "decision", Text: v.T("timeline.event.decision", what, dc.Author)})
 	}
 	for _, f := range d.Findings {
-		if f.CreatedAt.IsZero() {
-			continue
+		// Each transition the viewer may see; else when it was written.
+		for _, e := range f.Events {
+			evs = append(evs, event{At: e.At, Kind: "finding", Text: v.T("timeline.event.finding", f.Party, v.T("finding."+e.To))})
 		}
-		evs = append(evs, event{At: f.CreatedAt, Kind: "finding", Text: v.T("timeline.event.finding", f.Party, v.T("finding."+f.State))})
+		if len(f.Events) == 0 && !f.CreatedAt.IsZero() {
+			evs = append(evs, event{At: f.CreatedAt, Kind: "finding", Text: v.T("timeline.event.finding", f.Party, v.T("finding."+f.State))})
+		}
 	}
 	slices.SortStableFunc(evs, func(a, b event) int { return a.At.Compare(b.At) })
 	return evs

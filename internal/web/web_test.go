@@ -98,6 +98,8 @@ func TestPages(t *testing.T) {
 		{"report form, bad day", "/reports/daily?day=1%20June", "", 400, nil, ""},
 		{"report form, no day", "/reports/daily", "", 400, nil, ""},
 		{"dashboard: the released incident", "/", "", 200, []string{"Incidents released to the public: 1.", `href="/incidents/` + fx.released + `"`}, ""},
+		{"dashboard: the released finding", "/", "", 200, []string{"Released findings", "Monitors from two organisations observed the strike", "The latest findings released to the public"}, ""},
+		{"incident: its timeline", "/incidents/" + fx.released, "", 200, []string{"Timeline", "released to the public", "The incident&#39;s timeline"}, ""},
 		{"incidents, public: only the released one", "/incidents", "", 200, []string{`<th scope="row"><a href="/incidents/` + fx.released + `"`, "Incidents, 1 on this page"}, ""},
 		{"incident, public: released, coarsened", "/incidents/" + fx.released, "", 200, []string{"the public (locations coarsened)", "Monitors from two organisations", "released to the public"}, ""},
 		{"incidents, analyst", "/incidents", analyst, 200, []string{`href="/incidents/`, "<svg", "Next page"}, ""},
