@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/google/uuid"
@@ -364,6 +366,31 @@ func TestBrowserUkrainianReport(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(href), chromedp.WaitVisible(chromedp.CSS("h1")))
 	if lang, h1 := js[string](t, ctx, `document.documentElement.lang`), run(t, ctx, chromedp.Text(chromedp.CSS("h1"))); lang != "uk" || h1 != "Щоденний звіт, 2025-06-01" {
 		t.Errorf("printable page %s: lang %q, h1 %q", href, lang, h1)
+	}
+	noProblems(t, problems)
+}
+
+// TestBrowserPrint prints the daily report's page (print media emulated):
+// the site's header, navigation, language links and footer are hidden, the
+// report and its figures stay, and long tables repeat their header.
+func TestBrowserPrint(t *testing.T) {
+	ctx, problems := browser(t) // skips first, without Chromium
+	fx := shared(t)
+	printMedia := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+		return err
+	})
+	do(t, ctx, chromedp.Navigate(fx.url+"/reports/daily/2025-06-01"), chromedp.WaitVisible(chromedp.CSS(".report h1")), printMedia)
+	hidden := js[[]string](t, ctx, `['header.site', 'footer.site', '.report-nav', '.skip'].filter(s => {
+		const e = document.querySelector(s); return e && getComputedStyle(e).display !== 'none' })`)
+	if len(hidden) != 0 {
+		t.Errorf("printed, these still show: %q", hidden)
+	}
+	shown := js[bool](t, ctx, `getComputedStyle(document.querySelector('.report h1')).display !== 'none' &&
+		document.querySelectorAll('.report svg[role=img]').length >= 2`)
+	thead := js[string](t, ctx, `getComputedStyle(document.querySelector('.report thead')).display`)
+	if !shown || thead != "table-header-group" {
+		t.Errorf("printed: the report shows %v, thead display %q", shown, thead)
 	}
 	noProblems(t, problems)
 }
