@@ -451,8 +451,8 @@ func TestPageWeight(t *testing.T) {
 	fx := shared(t)
 	analyst := fx.tokens[auth.Analyst]
 	for _, p := range []struct{ path, token string }{
-		{"/", ""}, {"/reports/daily/2025-06-01", ""}, {"/reports/daily/2025-06-01", analyst}, {"/incidents", analyst},
-		{"/incidents?by=status", analyst}, {"/incidents/" + fx.incident, analyst}, {"/ledger", ""}, {"/signin", ""},
+		{"/", ""}, {"/reports/daily/2025-06-01", ""}, {"/reports/daily/2025-06-01", analyst}, {"/reports/daily/2025-06-01?lang=uk", analyst},
+		{"/incidents", analyst}, {"/incidents?lang=ru", analyst}, {"/incidents?by=status", analyst}, {"/incidents/" + fx.incident, analyst}, {"/ledger", ""}, {"/signin", ""},
 	} {
 		resp, body := fx.get(t, p.path, bearer(p.token))
 		if resp.StatusCode != 200 {
