@@ -3,13 +3,11 @@ package postgres
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
 	"time"
 
-	"github.com/gowebpki/jcs"
 	"github.com/jackc/pgx/v5"
 
 	"truce/internal/airwar"
@@ -30,145 +28,6 @@ const (
 // longSpan is the span from which a window or alert is found through the
 // partial end_at index rather than by its start (migrations/0001_init.sql): two days.
 const longSpan = 48 * time.Hour
-
-// bulletinRecord is a bulletin row's canonical record: the JSON the store
-// keeps in body and the ledger commits to (RFC 8785 form). Times carry
-// their Kyiv offset, as the bulletins state them.
-//
-// The bulletins are one party's public statements: rows posted by the
-// Ukrainian armed forces (the Air Force Command, the General Staff, the
-// regional air commands) are source "party", party "UA"; the few rows the
-// dataset took from other channels are "open_source". Every row is
-// attributed as the bulletins attribute it: to RU, which launched the
-// drones and missiles.
-type bulletinRecord struct {
-	ID              string   `json:"id"`
-	Domain          string   `json:"domain"`
-	Kind            string   `json:"kind"`
-	Model           string   `json:"model"`
-	UnknownModels   []string `json:"unknown_models,omitempty"`
-	Start           string   `json:"start"`
-	End             string   `json:"end"`
-	DateOnly        bool     `json:"date_only,omitempty"`
-	Day             string   `json:"day"`
-	Launched        int      `json:"launched"`
-	Destroyed       int      `json:"destroyed"`
-	Suppressed      int      `json:"suppressed"`
-	StillAttacking  int      `json:"still_attacking,omitempty"`
-	HitLocations    int      `json:"hit_locations,omitempty"`
-	DebrisLocations int      `json:"debris_locations,omitempty"`
-	LaunchPlaces    []string `json:"launch_places,omitempty"`
-	Target          string   `json:"target,omitempty"`
-	TargetMain      string   `json:"target_main,omitempty"`
-	Regions         []string `json:"regions,omitempty"`
-	Carrier         string   `json:"carrier,omitempty"`
-	Command         string   `json:"command"`
-	Page            string   `json:"page"`
-	Post            string   `json:"post"`
-	Source          string   `json:"source"`
-	Party           string   `json:"party,omitempty"`
-	AttributedTo    string   `json:"attributed_to"`
-	AcceptedAt      string   `json:"accepted_at,omitempty"`
-}
-
-// alertRecord is an alert's canonical record. Times are UTC, as the feeds
-// give them.
-type alertRecord struct {
-	ID         string `json:"id"`
-	Feed       string `json:"feed"`
-	Region     string `json:"region"`
-	Level      string `json:"level"`
-	Raion      string `json:"raion,omitempty"`
-	Hromada    string `json:"hromada,omitempty"`
-	Start      string `json:"start"`
-	End        string `json:"end"`
-	Naive      bool   `json:"naive,omitempty"`
-	SubAlerts  int    `json:"sub_alerts,omitempty"`
-	Source     string `json:"source"`
-	AcceptedAt string `json:"accepted_at,omitempty"`
-}
-
-func newBulletinRecord(b airwar.Bulletin) bulletinRecord {
-	r := bulletinRecord{
-		ID: b.ID, Domain: string(observation.Air), Kind: string(b.Kind), Model: b.Model, UnknownModels: b.UnknownModels,
-		Start: b.Start.Format(time.RFC3339), End: b.End.Format(time.RFC3339), DateOnly: b.DateOnly, Day: b.Day.String(),
-		Launched: b.Launched, Destroyed: b.Destroyed, Suppressed: b.Suppressed, StillAttacking: b.StillAttacking,
-		HitLocations: b.HitLocations, DebrisLocations: b.DebrisLocations, LaunchPlaces: b.LaunchPlaces,
-		Target: b.Target, TargetMain: b.TargetMain, Regions: b.Regions, Carrier: b.Carrier,
-		Command: string(b.Command), Page: b.Page, Post: b.Source,
-		Source: string(observation.OpenSource), AttributedTo: "RU",
-	}
-	if b.Command == airwar.CommandNational || b.Command == airwar.CommandRegional {
-		r.Source, r.Party = string(observation.Party), "UA"
-	}
-	return r
-}
-
-func (r bulletinRecord) bulletin() (airwar.Bulletin, error) {
-	b := airwar.Bulletin{
-		ID: r.ID, DateOnly: r.DateOnly, Kind: airwar.Kind(r.Kind), Model: r.Model, UnknownModels: r.UnknownModels,
-		Launched: r.Launched, Destroyed: r.Destroyed, Suppressed: r.Suppressed, StillAttacking: r.StillAttacking,
-		HitLocations: r.HitLocations, DebrisLocations: r.DebrisLocations, LaunchPlaces: r.LaunchPlaces,
-		Target: r.Target, TargetMain: r.TargetMain, Regions: r.Regions, Carrier: r.Carrier,
-		Command: airwar.Command(r.Command), Page: r.Page, Source: r.Post,
-	}
-	var err error
-	if b.Start, err = time.Parse(time.RFC3339, r.Start); err != nil {
-		return b, err
-	}
-	if b.End, err = time.Parse(time.RFC3339, r.End); err != nil {
-		return b, err
-	}
-	b.Start, b.End = b.Start.In(airwar.Kyiv()), b.End.In(airwar.Kyiv())
-	b.Day, err = airwar.ParseDay(r.Day)
-	return b, err
-}
-
-func newAlertRecord(a airwar.Alert) alertRecord {
-	return alertRecord{
-		ID: a.ID, Feed: string(a.Feed), Region: a.Region, Level: string(a.Level), Raion: a.Raion, Hromada: a.Hromada,
-		Start: a.Start.UTC().Format(time.RFC3339), End: a.End.UTC().Format(time.RFC3339), Naive: a.Naive, SubAlerts: a.SubAlerts,
-		Source: string(observation.OpenSource),
-	}
-}
-
-func (r alertRecord) alert() (airwar.Alert, error) {
-	a := airwar.Alert{
-		ID: r.ID, Feed: airwar.Feed(r.Feed), Region: r.Region, Level: airwar.Level(r.Level), Raion: r.Raion, Hromada: r.Hromada,
-		Naive: r.Naive, SubAlerts: r.SubAlerts, Feeds: []airwar.Feed{airwar.Feed(r.Feed)},
-	}
-	var err error
-	if a.Start, err = time.Parse(time.RFC3339, r.Start); err != nil {
-		return a, err
-	}
-	a.End, err = time.Parse(time.RFC3339, r.End)
-	a.Start, a.End = a.Start.UTC(), a.End.UTC()
-	return a, err
-}
-
-// canonical returns the RFC 8785 form of v's JSON.
-func canonical(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return jcs.Transform(b)
-}
-
-// withAccepted returns the canonical record with accepted_at set, given
-// its canonical form without: "accepted_at" sorts before every other key of
-// bulletinRecord and alertRecord, and its value needs no escaping, so the
-// RFC 8785 form is the member prepended (TestWithAcceptedIsCanonical).
-func withAccepted(content []byte, t time.Time) []byte {
-	b := make([]byte, 0, len(content)+48)
-	b = append(b, `{"accepted_at":"`...)
-	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
-	b = append(b, '"')
-	if len(content) > 2 {
-		b = append(b, ',')
-	}
-	return append(b, content[1:]...)
-}
 
 // airRow is one record to write: its id, the hash of its content (the
 // record without accepted_at), its body for an accepted time, and its
@@ -193,14 +52,13 @@ type airRow struct {
 func (s *Store) WriteBulletins(ctx context.Context, bs []airwar.Bulletin, accepted time.Time) ([]observation.Outcome, error) {
 	rows := make([]airRow, 0, len(bs))
 	for _, b := range bs {
-		rec := newBulletinRecord(b)
-		content, err := canonical(rec)
+		content, err := airwar.BulletinContent(b)
 		if err != nil {
-			return nil, fmt.Errorf("postgres: write bulletins: %s: %w", b.ID, err)
+			return nil, fmt.Errorf("postgres: write bulletins: %w", err)
 		}
 		rows = append(rows, airRow{
 			id: b.ID, hash: sha256.Sum256(content),
-			body: func(t time.Time) ([]byte, error) { return withAccepted(content, t), nil },
+			body: func(t time.Time) ([]byte, error) { return airwar.WithAccepted(content, t), nil },
 			cols: []any{b.Day.String(), b.Start.UnixNano(), b.End.UnixNano(), string(b.Kind), string(b.Command)},
 		})
 	}
@@ -218,14 +76,13 @@ func (s *Store) WriteBulletins(ctx context.Context, bs []airwar.Bulletin, accept
 func (s *Store) WriteAlerts(ctx context.Context, as []airwar.Alert, accepted time.Time) ([]observation.Outcome, error) {
 	rows := make([]airRow, 0, len(as))
 	for _, a := range as {
-		rec := newAlertRecord(a)
-		content, err := canonical(rec)
+		content, err := airwar.AlertContent(a)
 		if err != nil {
-			return nil, fmt.Errorf("postgres: write alerts: %s: %w", a.ID, err)
+			return nil, fmt.Errorf("postgres: write alerts: %w", err)
 		}
 		rows = append(rows, airRow{
 			id: a.ID, hash: sha256.Sum256(content),
-			body: func(t time.Time) ([]byte, error) { return withAccepted(content, t), nil },
+			body: func(t time.Time) ([]byte, error) { return airwar.WithAccepted(content, t), nil },
 			cols: []any{string(a.Feed), a.Region, string(a.Level), a.Start.UnixNano(), a.End.UnixNano()},
 		})
 	}
@@ -342,13 +199,9 @@ func (s *Store) overlapping(ctx context.Context, table string, from, to time.Tim
 func (s *Store) Bulletins(ctx context.Context, from, to time.Time) iter.Seq2[airwar.Bulletin, error] {
 	return func(yield func(airwar.Bulletin, error) bool) {
 		err := s.overlapping(ctx, "bulletins", from, to, func(id string, body []byte) (bool, error) {
-			var r bulletinRecord
-			if err := json.Unmarshal(body, &r); err != nil {
-				return false, fmt.Errorf("bulletin %s: %w", id, err)
-			}
-			b, err := r.bulletin()
+			b, err := airwar.DecodeBulletin(body)
 			if err != nil {
-				return false, fmt.Errorf("bulletin %s: %w", id, err)
+				return false, err
 			}
 			return yield(b, nil), nil
 		})
@@ -365,13 +218,9 @@ func (s *Store) Bulletins(ctx context.Context, from, to time.Time) iter.Seq2[air
 func (s *Store) Alerts(ctx context.Context, from, to time.Time) iter.Seq2[airwar.Alert, error] {
 	return func(yield func(airwar.Alert, error) bool) {
 		err := s.overlapping(ctx, "alerts", from, to, func(id string, body []byte) (bool, error) {
-			var r alertRecord
-			if err := json.Unmarshal(body, &r); err != nil {
-				return false, fmt.Errorf("alert %s: %w", id, err)
-			}
-			a, err := r.alert()
+			a, err := airwar.DecodeAlert(body)
 			if err != nil {
-				return false, fmt.Errorf("alert %s: %w", id, err)
+				return false, err
 			}
 			return yield(a, nil), nil
 		})
