@@ -112,7 +112,7 @@ func (f *Fuser) sweep() {
 		return
 	}
 	slices.Sort(hours)
-	f.flush()
+	f.flushBefore(e.lateBefore())
 	first := len(e.finished)
 	e.finished = slices.Grow(e.finished, e.lastN+e.lastN/8)
 	var gone [][16]byte

@@ -8,7 +8,18 @@ import (
 // flush brings the grouping up to date: it re-clusters the precise blocks
 // that changed, then re-attaches the vague observations that watch them or
 // are new.
-func (f *Fuser) flush() {
+func (f *Fuser) flush() { f.flushBefore(math.Inf(1)) }
+
+// flushBefore is flush, but it leaves new (not yet settled) vague
+// observations observed at or after before for a later flush: they stay
+// queued exactly as Add left them, which is a state the Fuser is always
+// allowed to be in. A sweep uses it with before = clock − Horizon: only
+// what was observed earlier can be compatible with a unit the sweep may
+// finish (whose members are all more than the longest reach older still),
+// and attaching the newer ones now would make them watchers that every
+// later precise observation near them must find, and whose attachment
+// each change of their blocks must re-decide, well before that matters.
+func (f *Fuser) flushBefore(before float64) {
 	// Precise blocks.
 	roots := f.dirtyRoots(f.dirtyP)
 	f.dirtyP = f.dirtyP[:0]
@@ -31,16 +42,22 @@ func (f *Fuser) flush() {
 
 	// Vague observations: attach each to its best precise cluster, if any.
 	f.stamp++
+	keep := f.dirtyV[:0] // the new ones left for later, filtered in place
 	for _, v := range f.dirtyV {
 		// A stale watcher entry may name a slot reused since by a
 		// precise observation: only vague ones attach.
-		if f.n.at(v).mark == f.stamp || !f.obs.at(v).vague() {
+		o := f.obs.at(v)
+		if f.n.at(v).mark == f.stamp || !o.vague() {
 			continue
 		}
 		f.n.at(v).mark = f.stamp
+		if o.flags&fSettled == 0 && o.ts >= before {
+			keep = append(keep, v)
+			continue
+		}
 		f.attach(v)
 	}
-	f.dirtyV = f.dirtyV[:0]
+	f.dirtyV = keep
 }
 
 // dirtyRoots returns the distinct current roots of the blocks of xs.
