@@ -447,12 +447,12 @@ func BenchmarkDailyReport100k(b *testing.B) {
 	if _, err := store.CreateUser(ctx, &auth.User{Name: "analyst", Role: auth.Analyst, Org: "Mission"}, hash); err != nil {
 		b.Fatal(err)
 	}
-	for _, reader := range []struct{ name, token string }{{"analyst", tok}, {"public", ""}} {
-		b.Run("reader="+reader.name, func(b *testing.B) {
+	for _, reader := range []struct{ name, token, lang string }{{"analyst", tok, "en"}, {"analyst", tok, "uk"}, {"public", "", "en"}} {
+		b.Run("reader="+reader.name+"/lang="+reader.lang, func(b *testing.B) {
 			var size int
 			var page []byte
 			for b.Loop() {
-				req := httptest.NewRequest("GET", "/api/v1/reports/daily/2025-06-01?format=html", nil)
+				req := httptest.NewRequest("GET", "/api/v1/reports/daily/2025-06-01?format=html&lang="+reader.lang, nil)
 				if reader.token != "" {
 					req.Header.Set("Authorization", "Bearer "+reader.token)
 				}
@@ -466,7 +466,7 @@ func BenchmarkDailyReport100k(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
 			b.ReportMetric(float64(size), "html-bytes")
 			b.ReportMetric(float64(len(prep)), "observations")
-			if reader.token != "" && !bytes.Contains(page, []byte("binned into")) {
+			if reader.token != "" && !bytes.Contains(page, []byte(map[string]string{"en": "binned into", "uk": "згруповано в"}[reader.lang])) {
 				b.Errorf("the analyst's page does not bin its map")
 			}
 			if size > 1_000_000 {
