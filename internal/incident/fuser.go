@@ -529,7 +529,14 @@ func (f *Fuser) gridQuery(o *obs) {
 						// The list's time reach is at most Gate times its
 						// largest time uncertainty.
 						r := f.gate * float64(c.maxSt[b])
-						f.scan(&o.view, c.lists[b], &c.hint[b], ts, math.Sqrt(reachS2+r*r), flat, flon, lonScale)
+						dt := math.Sqrt(reachS2 + r*r)
+						hi := ts + dt
+						if b >= nTime {
+							// Only settled vague observations are wanted:
+							// none is later than settledTo.
+							hi = min(hi, c.settledTo[b-nTime])
+						}
+						f.scan(&o.view, c.lists[b], &c.hint[b], ts-dt, hi, flat, flon, lonScale)
 					}
 				}
 			}
@@ -537,18 +544,18 @@ func (f *Fuser) gridQuery(o *obs) {
 	}
 }
 
-// scan appends to f.cands the observations of list (sorted by time) within
-// dt seconds of ts, within dlat/dlon degrees, and compatible with o. hint
+// scan appends to f.cands the observations of list (sorted by time)
+// observed from lo to hi, within dlat/dlon degrees, and compatible with o. hint
 // is the list's position where the previous scan started: consecutive
 // queries (a stream in arrival order, a flush attaching vague observations
 // in arrival order) look at nearby times, so the search for the window
 // gallops from there instead of bisecting the whole list.
-func (f *Fuser) scan(o *view, list []entry, hint *int32, ts, dt float64, dlat, dlon, lonScale float32) {
-	if len(list) == 0 || list[0].ts > ts+dt || list[len(list)-1].ts < ts-dt {
+func (f *Fuser) scan(o *view, list []entry, hint *int32, lo, hi float64, dlat, dlon, lonScale float32) {
+	if len(list) == 0 || lo > hi || list[0].ts > hi || list[len(list)-1].ts < lo {
 		return
 	}
-	lo := gallop(list, int(*hint), ts-dt)
-	*hint = int32(lo)
+	first := gallop(list, int(*hint), lo)
+	*hint = int32(first)
 	lat, lon := o.lat, o.lon
 	kinds := f.kinds.mask[o.kind]
 	skip := uint8(0)
@@ -565,7 +572,7 @@ func (f *Fuser) scan(o *view, list []entry, hint *int32, ts, dt float64, dlat, d
 	if dlat == math.MaxFloat32 {
 		g, rq, gl, rql = 0, math.MaxFloat32, 0, math.MaxFloat32 // a region query: no spatial bound
 	}
-	for i := lo; i < len(list) && list[i].ts <= ts+dt; i++ {
+	for i := first; i < len(list) && list[i].ts <= hi; i++ {
 		e := &list[i]
 		if e.lat-lat > dlat || lat-e.lat > dlat || e.lon-lon > dlon || lon-e.lon > dlon ||
 			e.flags&skip != 0 || kinds&(1<<e.kind) == 0 {
@@ -648,7 +655,9 @@ func (f *Fuser) regionOnlyQuery(o *obs) {
 		return
 	}
 	if ci := f.byRegion.get(regionKey(o.region)); ci >= 0 {
-		f.scan(&o.view, f.cells[ci].lists[nTime], &f.cells[ci].hint[nTime], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32, 0)
+		c := &f.cells[ci]
+		hi := min(o.ts+regionWindowS, c.settledTo[0]) // settled ones only
+		f.scan(&o.view, c.lists[nTime], &c.hint[nTime], o.ts-regionWindowS, hi, math.MaxFloat32, math.MaxFloat32, 0)
 	}
 }
 
@@ -658,7 +667,7 @@ func (f *Fuser) regionOnlyQuery(o *obs) {
 // by time, for this query alone.
 func (f *Fuser) regionPointQuery(o *obs) {
 	if ci := f.byRegion.get(regionKey(o.region)); ci >= 0 {
-		f.scan(&o.view, f.cells[ci].lists[0], &f.cells[ci].hint[0], o.ts, regionWindowS, math.MaxFloat32, math.MaxFloat32, 0)
+		f.scan(&o.view, f.cells[ci].lists[0], &f.cells[ci].hint[0], o.ts-regionWindowS, o.ts+regionWindowS, math.MaxFloat32, math.MaxFloat32, 0)
 	}
 }
 
@@ -682,8 +691,14 @@ type entry struct {
 type cell struct {
 	lists   [2 * nTime][]entry
 	settled [nTime]int32
-	maxSt   [2 * nTime]float32
-	hint    [2 * nTime]int32 // per list, where the last scan started
+	// settledTo bounds, per vague list, the observed times of the settled
+	// observations it ever held (it never decreases). A precise
+	// observation looks for settled vague ones only up to it: with a
+	// horizon, sweeps settle only observations older than clock − Horizon,
+	// and a new observation's window then usually ends before it begins.
+	settledTo [nTime]float64
+	maxSt     [2 * nTime]float32
+	hint      [2 * nTime]int32 // per list, where the last scan started
 }
 
 // listOf returns the index in cell.lists of an observation's list. A
@@ -750,7 +765,9 @@ func (f *Fuser) cellOf(o *obs) int32 {
 func (f *Fuser) settle(v int32) {
 	o := f.obs.at(v)
 	o.flags |= fSettled
-	f.cells[f.cellOf(o)].settled[listOf(o)-nTime]++
+	c, b := &f.cells[f.cellOf(o)], listOf(o)-nTime
+	c.settled[b]++
+	c.settledTo[b] = max(c.settledTo[b], o.ts)
 }
 
 // index makes observation i findable by later ones.
