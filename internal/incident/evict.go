@@ -207,7 +207,10 @@ func (f *Fuser) finishedUnit(u int32) float64 {
 		return f.n.at(u).dep
 	}
 	until := f.n.at(u).bmax
-	for x := u; ; {
+	// Only merges and splits pin observations: without any, the walk of
+	// the members and the pinned watchers' test are skipped.
+	pins := len(f.dec.structural) > 0
+	for x := u; pins; {
 		if f.obs.at(x).flags&fPinned != 0 {
 			return math.MaxFloat64
 		}
@@ -221,7 +224,7 @@ func (f *Fuser) finishedUnit(u int32) float64 {
 			return
 		}
 		until = max(until, f.n.at(w).dep)
-		if ow.flags&(fAttached|fPinned) == fAttached|fPinned && f.find(f.hot[w].clus) == u {
+		if pins && ow.flags&(fAttached|fPinned) == fAttached|fPinned && f.find(f.hot[w].clus) == u {
 			until = math.MaxFloat64
 		}
 	})
