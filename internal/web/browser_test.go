@@ -394,3 +394,43 @@ func TestBrowserPrint(t *testing.T) {
 	}
 	noProblems(t, problems)
 }
+
+// TestBrowserKeyboardFilters walks the incidents page by keyboard: past the
+// skip link, Tab reaches every filter field, the apply button, the map's
+// and the table's links to the released incident; Enter on the button
+// applies the filters.
+func TestBrowserKeyboardFilters(t *testing.T) {
+	ctx, problems := browser(t) // skips first, without Chromium
+	fx := shared(t)
+	do(t, ctx, chromedp.Navigate(fx.url+"/incidents?lang=en"), chromedp.WaitVisible(chromedp.ID("f-from")),
+		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Enter), chromedp.Sleep(100*time.Millisecond))
+	var focused []string
+	for range 40 {
+		do(t, ctx, chromedp.KeyEvent(kb.Tab))
+		focused = append(focused, js[string](t, ctx, `(() => { const e = document.activeElement;
+			return e.id || e.getAttribute('href') || e.tagName })()`))
+	}
+	got := " " + strings.Join(focused, " ") + " "
+	for _, want := range []string{"f-from", "f-to", "f-domain", "f-kind", "f-status", "f-region", "f-bbox", "f-by", "BUTTON", "/incidents/" + fx.released} {
+		if !strings.Contains(got, " "+want+" ") {
+			t.Errorf("Tab never reaches %s; it went%s", want, got)
+		}
+	}
+	reached := 0
+	for _, f := range focused {
+		if f == "/incidents/"+fx.released {
+			reached++
+		}
+	}
+	if reached < 2 {
+		t.Errorf("the released incident is not reached both on the map and in the table:%s", got)
+	}
+	// Choose a domain and apply with the keyboard alone.
+	do(t, ctx, chromedp.Focus(chromedp.ID("f-domain")), chromedp.KeyEvent(kb.ArrowDown),
+		chromedp.Focus(chromedp.CSS(`form button[type=submit]`)), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.ID("f-from")))
+	if loc := run(t, ctx, chromedp.Location()); !strings.Contains(loc, "domain=") {
+		t.Errorf("after Enter on the apply button, at %s: want the filters applied", loc)
+	}
+	noProblems(t, problems)
+}
