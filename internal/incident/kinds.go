@@ -55,6 +55,7 @@ type kindTable struct {
 	index  map[observation.Kind]uint8
 	domain []observation.Domain
 	mask   []uint32 // mask[i] has bit j set when kinds i and j are compatible
+	spec   []int8   // specificity by kind index (a map lookup per kind was a fifth of summarize)
 }
 
 func newKindTable() *kindTable {
@@ -67,6 +68,10 @@ func newKindTable() *kindTable {
 		}
 	}
 	t.mask = make([]uint32, len(t.kinds))
+	t.spec = make([]int8, len(t.kinds))
+	for i, k := range t.kinds {
+		t.spec[i] = int8(specificity[k])
+	}
 	for i := range t.kinds {
 		t.mask[i] |= 1 << i
 	}

@@ -148,7 +148,7 @@ func (f *Fuser) kind(inc *Incident, members []int32) {
 			continue
 		}
 		ki, kb := f.kinds.kinds[i], f.kinds.kinds[best]
-		si, sb := specificity[ki], specificity[kb]
+		si, sb := f.kinds.spec[i], f.kinds.spec[best]
 		if si > sb || (si == sb && (c > n[best] || (c == n[best] && ki < kb))) {
 			best = i
 		}
