@@ -35,12 +35,11 @@ type eviction struct {
 	// lastN is how many incidents the previous sweep finished: the next
 	// sweep makes room for about as many at once, instead of letting
 	// finished (emptied by every Finished call) double its way up again.
-	lastN    int
-	members  []int32    // finish's buffer
-	gone     [][16]byte // ids Changes reported for incidents that vanished when finished
-	lists    []int32    // cell lists to compact (cell index × 2nTime + list)
-	listMark map[int32]bool
-	wait     map[int32]int64 // per blocked unit in a sweep, the hour to look again
+	lastN   int
+	members []int32         // finish's buffer
+	gone    [][16]byte      // ids Changes reported for incidents that vanished when finished
+	lists   []int32         // cell lists to compact (cell index × 2nTime + list); cell.queued marks them
+	wait    map[int32]int64 // per blocked unit in a sweep, the hour to look again
 }
 
 func (e *eviction) init(h time.Duration, gate float64) {
@@ -55,7 +54,6 @@ func (e *eviction) init(h time.Duration, gate float64) {
 	e.next = math.Inf(-1)
 	e.hours = map[int64][]int32{}
 	e.floor = math.MinInt64
-	e.listMark = map[int32]bool{}
 	e.wait = map[int32]int64{}
 }
 
@@ -174,6 +172,7 @@ func (f *Fuser) sweep() {
 	// the head of each list, before the first entry at or after cut.
 	for _, k := range e.lists {
 		c := &f.cells[k/int32(2*nTime)]
+		c.queued = 0
 		l := c.lists[k%int32(2*nTime)]
 		end := sort.Search(len(l), func(j int) bool { return l[j].ts >= cut })
 		n := 0
@@ -187,7 +186,6 @@ func (f *Fuser) sweep() {
 		c.lists[k%int32(2*nTime)] = l[:n]
 	}
 	e.lists = e.lists[:0]
-	clear(e.listMark)
 	if f.changes {
 		f.touched = slices.DeleteFunc(f.touched, func(k int32) bool { return k < 0 || f.obs.at(k).flags&fFree != 0 })
 	}
@@ -312,8 +310,9 @@ func (f *Fuser) release(s int32) {
 // compactLater queues cell list k (cell index × 2nTime + list) for the
 // sweep to drop released entries from.
 func (f *Fuser) compactLater(k int32) {
-	if !f.ev.listMark[k] {
-		f.ev.listMark[k] = true
+	c, bit := &f.cells[k/int32(2*nTime)], uint16(1)<<(k%int32(2*nTime))
+	if c.queued&bit == 0 {
+		c.queued |= bit
 		f.ev.lists = append(f.ev.lists, k)
 	}
 }

@@ -699,6 +699,7 @@ type cell struct {
 	settledTo [nTime]float64
 	maxSt     [2 * nTime]float32
 	hint      [2 * nTime]int32 // per list, where the last scan started
+	queued    uint16           // per list (bit), queued for the sweep to compact
 }
 
 // listOf returns the index in cell.lists of an observation's list. A
