@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"truce/internal/report"
 )
 
 // The interface languages, English first (the fallback).
@@ -61,32 +63,9 @@ func chooseLang(w http.ResponseWriter, r *http.Request) string {
 }
 
 // acceptLanguage returns the supported language the header prefers most,
-// or English.
-func acceptLanguage(header string) string {
-	best, bestQ := "en", 0.0
-	if len(header) > 1000 {
-		header = header[:1000]
-	}
-	for i, part := range strings.Split(header, ",") {
-		if i >= 20 {
-			break
-		}
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil || f < 0 || f > 1 {
-				continue
-			}
-			q = f
-		}
-		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-		if slices.Contains(languages, primary) && q > bestQ {
-			best, bestQ = primary, q
-		}
-	}
-	return best
-}
+// or English. The pages and the daily report share one reading of the
+// header (report.AcceptLanguage) and the same three languages.
+func acceptLanguage(header string) string { return report.AcceptLanguage(header) }
 
 // langLink is a link to the same page in another language.
 type langLink struct {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"truce/internal/auth"
+	"truce/internal/report"
 
 	"truce/internal/finding"
 	"truce/internal/incident"
@@ -208,4 +209,12 @@ func luminance(hex string) float64 {
 		}
 	}
 	return 0.2126*c[0] + 0.7152*c[1] + 0.0722*c[2]
+}
+
+// TestLanguagesMatchReport: the pages and the daily report offer the same
+// languages, so the report page is always in the page's language.
+func TestLanguagesMatchReport(t *testing.T) {
+	if got, want := strings.Join(report.Languages(), " "), strings.Join(languages, " "); got != want {
+		t.Errorf("report.Languages() = %q, want %q as the pages", got, want)
+	}
 }
