@@ -23,6 +23,9 @@
 // page with a print stylesheet, an oblast map coloured by alert minutes, a
 // bar chart of the air figures and a map of the incidents, all inline SVG
 // drawn from region.Boundaries (package mapsvg), with no external assets.
+// Markdown and HTML are written in English, Ukrainian or Russian
+// (Renderer.InLanguage, the catalogues in i18n/); JSON is the same in
+// every language.
 //
 // The package holds no mutable state; a Renderer is safe for concurrent use.
 package report
