@@ -19,6 +19,15 @@ type clusterStats struct {
 	t        float64 // seconds since the Unix epoch
 	vs, vt   float64 // variances, m² and s²
 	kinds    uint32
+	// root and bmax are the cluster's block root and that block's latest
+	// observed time, as they were when the block was last clustered. A
+	// block's root and bmax change only when it is joined to another, and
+	// that makes it dirty, to be clustered again before any attach reads
+	// them: attach takes them from here, beside the centre it reads
+	// anyway, instead of walking the union-find forest and reading the
+	// root's node. (64 bytes: one cache line.)
+	root int32
+	bmax float64
 }
 
 // agglo holds the buffers of one agglomeration, reused between blocks.
@@ -185,11 +194,15 @@ func (f *Fuser) cluster(members []int32) {
 		f.merge(p.a, p.b)
 	}
 
+	block := f.find(members[0])
+	bmax := f.n.at(block).bmax
 	for i, m := range members {
 		r := a.root(int32(i))
 		f.hot[m].clus = members[r]
 		if int32(i) == r {
-			*f.cstats.at(m) = a.stats(r)
+			cs := a.stats(r)
+			cs.root, cs.bmax = block, bmax
+			*f.cstats.at(m) = cs
 		}
 	}
 }

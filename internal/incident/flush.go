@@ -132,14 +132,15 @@ func (f *Fuser) attach(v int32) {
 			continue
 		}
 		f.hot[k].kmark = f.kstamp
-		r := f.find(k) // k's block is c's
-		dep = max(dep, f.n.at(r).bmax)
+		cs := f.cstats.at(k)
+		r := cs.root // k's block is c's
+		dep = max(dep, cs.bmax)
 		if !settled {
 			// Consecutive entries for one block collapse in addWatch.
 			f.addWatch(r, v)
 			f.n.at(v).wroot = r
 		}
-		q, ok := f.attachDist(o, f.cstats.at(k))
+		q, ok := f.attachDist(o, cs)
 		if !ok {
 			continue
 		}
