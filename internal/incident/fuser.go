@@ -179,7 +179,14 @@ type Fuser struct {
 	cells    []cell                 //
 	spaceN   [len(spaceCells)]int32 // observations per spatial level
 	preciseN [len(spaceCells)]int32 // precise observations per spatial level
-	regOnlyN []int32                // region-only observations per region
+	// maxSsP and maxSsV hold, per spatial level, the largest location
+	// uncertainty of a precise observation ever indexed there and of a
+	// vague one ever settled there. A query's box need only reach
+	// Gate × that beyond its own reach, not a whole cell: precise
+	// observations state at most 5 km, so the box of an attach is about
+	// half as wide, and it visits a third as many cells.
+	maxSsP, maxSsV [len(spaceCells)]float32
+	regOnlyN       []int32 // region-only observations per region
 
 	regions, orgs, parties interner
 	sources                []observation.Source
@@ -510,7 +517,16 @@ func (f *Fuser) gridQuery(o *obs) {
 			continue
 		}
 		cs := spaceCells[l]
-		ds := math.Sqrt(reachM*reachM + cs*cs)
+		// Two points are compatible only within √(reach² + reach'²) of
+		// each other, and reach' is at most Gate × the largest location
+		// uncertainty the lists wanted hold (with a little slack for the
+		// float32 positions the test reads).
+		ss := f.maxSsP[l]
+		if !f.preciseOnly {
+			ss = max(ss, f.maxSsV[l])
+		}
+		re := f.gate * float64(ss)
+		ds := math.Min(math.Sqrt(reachM*reachM+re*re)*1.001+10, math.Sqrt(reachM*reachM+cs*cs))
 		dlat := ds / metresPerDegree
 		latLo, latHi := o.plat-dlat, o.plat+dlat
 		dlon := ds / (metresPerDegree * cosMin)
@@ -769,6 +785,10 @@ func (f *Fuser) settle(v int32) {
 	c, b := &f.cells[f.cellOf(o)], listOf(o)-nTime
 	c.settled[b]++
 	c.settledTo[b] = max(c.settledTo[b], o.ts)
+	if o.point() {
+		l := int(o.level) / nTime
+		f.maxSsV[l] = max(f.maxSsV[l], o.ss)
+	}
 }
 
 // index makes observation i findable by later ones.
@@ -782,6 +802,7 @@ func (f *Fuser) index(i int32) {
 		f.spaceN[l]++
 		if !o.vague() {
 			f.preciseN[l]++
+			f.maxSsP[l] = max(f.maxSsP[l], o.ss)
 		}
 		if o.region != 0 && !o.vague() {
 			f.insert(&f.byRegion, regionKey(o.region), 0, e)
