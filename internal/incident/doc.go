@@ -61,7 +61,10 @@
 // spatial cell (32 km, or 128 km for reaches beyond that) and, within the
 // cell, in a list of its time class (reach ≤ 150 s, 20 min, 4 h, 16 h,
 // 48 h) kept sorted by time, precise and vague observations apart. A query
-// visits the few cells around its point and searches each list for its time
+// visits the few cells around its point — its box reaches Gate × the
+// largest location uncertainty the level's wanted lists have held beyond
+// its own reach, which for precise observations (at most 5 km) is about
+// half a cell — and searches each list for its time
 // window (bounded by the largest time uncertainty the list has held),
 // outwards from where the list's previous search started: consecutive
 // queries (a stream in arrival order, a flush attaching vague observations
@@ -75,8 +78,9 @@
 // when a reader (or a sweep) first brings it up to date, and again whenever
 // a block it watches changes: that first search settles it, making it a
 // watcher of its candidates' blocks, and precise observations added later
-// look for settled vague ones (only in lists that hold some) to make them
-// watchers of their own blocks. Records added in a batch before a read thus
+// look for settled vague ones (only in lists that hold some, and only up
+// to the latest observed time settled in each) to make them watchers of
+// their own blocks. Records added in a batch before a read thus
 // pay for each vague-to-precise pair once. Readers re-cluster only the
 // blocks that changed. Each attachment is decided afresh, from the current
 // clusters, whenever one of them may have changed; attachments never feed
@@ -151,7 +155,10 @@
 //     compared with, the unit can no longer change: its incidents are
 //     finished. A sweep, every sixth of H, hands them to Finished and
 //     releases their observations: index entries, union–find slots (reused
-//     by later observations), ids.
+//     by later observations), ids. It brings the grouping up to date first,
+//     but for the new vague observations observed after clock − H: none
+//     can match a unit it may finish, so they wait, as Add left them, to be
+//     attached once when they are older (or when a reader flushes).
 //   - A unit named by a merge or split stays live, since decisions name
 //     observations; memory grows with the number of such decisions, not of
 //     observations. Status and attribution decisions are part of the
@@ -169,55 +176,59 @@
 //
 // # Benchmarks
 //
-//	go test ./internal/incident -run '^$' -bench 'Fuse100k|Fuse1M|Stream100k|Stream1M' -benchtime 1x
+//	go test ./internal/incident -run '^$' -bench 'Fuse100k|Fuse1M|Incidents100k|Stream100k|Stream1M' -benchtime 1x
 //
 // fuses simulate.Bench(100_000) and simulate.Bench(1_000_000) in arrival
 // order (Add for every record, then Settle) and reports wall ns/obs,
 // process CPU ns/obs (the garbage collector included) and the heap the Fuser
-// holds at the end per observation. Fuse keeps everything; Stream runs with
-// DefaultHorizon, builds every finished Incident and drains Finished every
-// thousand records. On the project's shared 2-core AMD EPYC machine, this
-// version and the previous one (e6cce93) run back to back, with other work
-// on the machine (load average about 2) inflating both:
+// holds at the end per observation. Fuse keeps everything; Incidents100k
+// also builds every Incident; Stream runs with DefaultHorizon, builds every
+// finished Incident and drains Finished every thousand records. On the
+// project's shared 2-core AMD EPYC machine (other agents' builds running:
+// load average 0.7 to 5, which moves a single run by ±25%), this version
+// against 92fd1c6, alternating runs of one test binary each on 26 Nov 2026,
+// wall time of the whole benchmark:
 //
-//	                        100,000 obs        1,000,000 obs
-//	                      ns/obs  heapB/obs   ns/obs  heapB/obs
-//	Fuse (no horizon)      6,650     475       7,360     445   (6,720 in another run)
-//	Stream (horizon 3 d)   8,940      86      10,700      11
-//	e6cce93 Fuse           9,150     585       9,230     577
-//	e6cce93 Stream        10,210      98      11,340      13
+//	                   this version       92fd1c6
+//	Fuse100k           0.42–0.54 s        0.41–0.90 s
+//	Fuse1M             4.06–5.10 s        4.92–6.26 s
+//	Incidents100k      0.58–0.66 s        0.56–0.90 s
+//	Stream100k         0.53–0.93 s        0.68–1.04 s
+//	Stream1M           7.4–9.4 s          7.7–9.3 s (10.9–11.7 at higher load)
 //
-// (process CPU, Fuse1M: 7,200–7,400 ns/obs against 9,980.) On a quieter
-// machine e6cce93 measured Fuse at 7,860 and 8,630 ns/obs, Stream at 8,150
-// and 9,680. The target, a million observations in 5 s, is not met
-// yet: about a third of the time is the search of the precise observations
-// compatible with each vague one (some 100 to 200 each), which is what the
-// rule requires. The partition is unchanged by these versions.
+// (one Fuse1M run of this version took 6.7 s of wall time while the
+// process had 4.7 s of CPU: it was waiting for a core). In four alternating
+// pairs of -count 4 runs, Fuse100k took 4,200–5,200 ns/obs against
+// 4,600–6,100; Stream100k the same on both sides (6,600–10,400). Under
+// cachegrind, which counts rather than times, Stream100k (the scenario's
+// generation included) ran 5.02 G instructions against 5.44 G, with 29.6 M
+// first-level data read misses against 38.3 M.
 //
-// The next version (per-slot arrays in fixed chunks of 8,192 slots, so
-// that growing them never copies them; each slot's cluster key and stamp in
-// an 8-byte array of their own, which attach reads once per candidate; the
-// window search starting from the list's previous position) leaves the
-// partition unchanged too. Run alternately with the one above on the same
-// machine (load average about 1.3), Fuse1M took 6,170 and 6,420 ns/obs
-// against 6,680 and 6,720 (process CPU 6,340 and 6,570 against 7,390 and
-// 7,270; heapB/obs 428 against 445), Fuse100k 5,140 and 6,260 against
-// 6,330 and 7,160. Still short of 5 s: what remains is memory-bound (for
-// each vague observation some 250 index entries read, 100 tested, 70
-// compatible), and neither smaller cells (8 or 16 km: slower) nor
-// attaching in order of place instead of arrival helped. Comparing vague
-// observations with cluster summaries instead of members is the change
-// left, and it changes the rule.
+// Per observation that is 4,000–5,100 ns at 1M and 4,200–5,400 at 100k:
+// the same, as the index promises. heapB/obs 448 and 415 (Fuse), 89 and 9
+// (Stream). What changed (the partition did not): watcher lists as chains of
+// 64-byte nodes in one pool (no copying as they grow or join); a grid query's
+// box sized by the largest uncertainty its lists hold instead of a whole
+// cell (instructions in gridQuery and scan down by a quarter); each cluster's
+// stats carry its block root and latest time, so attach reads one line per
+// candidate cluster; a sweep leaves new vague observations unattached (each
+// is now attached once, as without a horizon) and precise observations stop
+// looking for settled vague ones past the latest settled time; finished
+// incidents written into a presized slice and sorted by key; an incident's
+// ids written into one string. What remains is memory-bound and what the
+// rule requires: for each vague observation some 250 index entries read and
+// 100 compatible; parsing each record's id and reading its position (cache
+// misses on the input itself) are a fifth of Add. Stream pays on top for
+// building each finished Incident (ids, sha-256 incident id, region lookup)
+// and for the sweeps, about 3.5 s at 1M.
 //
 // Live100k is Fuse100k with a Settle after every hundred records, as a
-// server that reads while records arrive: about 9,000–9,500 ns/obs on the
-// same machine, the same before and after the fix that made settled
-// region-only observations findable by later precise ones (Fuse100k
-// 6,500–7,200 in those runs).
+// server that reads while records arrive: 5,500–6,900 ns/obs (92fd1c6:
+// 7,060 in the same session).
 //
 // With the horizon the heap the Fuser holds stays flat as a million
-// observations stream through (7.9 MiB at 100k, 8.8 at 500k, 9.7 at 1M,
-// about 14,000 observations live):
+// observations stream through (7.7 MiB at 100k, 7.8 at 500k, 7.8 at 1M,
+// about 14,000 observations live; 92fd1c6 held 7.9, 8.8 and 9.7):
 //
 //	go test ./internal/incident -run HeapFlat -long -v
 //
