@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
-
-	"truce/internal/auth"
 )
 
 // TestFindingsAccessMatrix checks every endpoint of the parties' loop, and
@@ -22,19 +20,7 @@ import (
 // and one allegation each from UA (on E) and RU (on A).
 func TestFindingsAccessMatrix(t *testing.T) {
 	s := newLoopServer(t)
-	tokens := map[string]string{
-		"public":          "",
-		"bad token":       "truce_not-a-real-token",
-		"monitor Mission": s.user(auth.Monitor, "Mission", nil),
-		"analyst":         s.user(auth.Analyst, "Mission", nil),
-		"mediator":        s.user(auth.Mediator, "Mediator", nil),
-		"party UA":        s.user(auth.Party, "UA", nil),
-		"party RU":        s.user(auth.Party, "RU", nil),
-		"observer":        s.user(auth.Observer, "State", nil),
-		"witness":         s.user(auth.Witness, "Witness", nil),
-		"caseworker":      s.user(auth.Caseworker, "ICRC", nil),
-		"admin":           s.user(auth.Admin, "Operator", nil),
-	}
+	tokens := roleTokens(s.server, "")
 	analyst, ua, ru := tokens["analyst"], tokens["party UA"], tokens["party RU"]
 	inc := map[string]string{}
 	for i, name := range []string{"A", "B", "C", "D", "E", "F"} {

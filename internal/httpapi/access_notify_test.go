@@ -7,27 +7,13 @@ import (
 	"sort"
 	"testing"
 	"time"
-
-	"truce/internal/auth"
 )
 
 // TestAccessMatrixNotify checks the notification endpoints against every
 // role and the public, what is allowed and what is refused.
 func TestAccessMatrixNotify(t *testing.T) {
 	s := newNotifyServer(t, time.Minute)
-	tokens := map[string]string{
-		"public":          "",
-		"bad token":       "truce_not-a-real-token",
-		"monitor Mission": s.user(auth.Monitor, "Mission", nil),
-		"analyst":         s.user(auth.Analyst, "Mission", nil),
-		"mediator":        s.user(auth.Mediator, "Mediator", nil),
-		"party UA":        s.user(auth.Party, "UA", nil),
-		"party RU":        s.user(auth.Party, "RU", nil),
-		"observer":        s.user(auth.Observer, "State", nil),
-		"witness":         s.user(auth.Witness, "Witness", nil),
-		"caseworker":      s.user(auth.Caseworker, "ICRC", nil),
-		"admin":           s.user(auth.Admin, "Operator", nil),
-	}
+	tokens := roleTokens(s.server, "")
 	// UA's webhook, which only UA may read or delete.
 	st, body := s.do("POST", "/api/v1/webhooks", tokens["party UA"], "", []byte(`{"url": "https://example.org/ua"}`))
 	if st != 201 {

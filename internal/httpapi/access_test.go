@@ -11,20 +11,7 @@ import (
 // both what is allowed and what is refused.
 func TestAccessMatrix(t *testing.T) {
 	s := newServer(t, 0)
-	tokens := map[string]string{
-		"public":          "",
-		"bad token":       "truce_not-a-real-token",
-		"monitor Mission": s.user(auth.Monitor, "Mission", nil),
-		"monitor Sensors": s.user(auth.Monitor, "Sensors", nil),
-		"analyst":         s.user(auth.Analyst, "Mission", nil),
-		"mediator":        s.user(auth.Mediator, "Mediator", nil),
-		"party UA":        s.user(auth.Party, "UA", nil),
-		"party RU":        s.user(auth.Party, "RU", nil),
-		"observer":        s.user(auth.Observer, "State", nil),
-		"witness":         s.user(auth.Witness, "Witness", nil),
-		"caseworker":      s.user(auth.Caseworker, "ICRC", nil),
-		"admin":           s.user(auth.Admin, "Operator", nil),
-	}
+	tokens := roleTokens(s, "Sensors")
 	// Records to read: one by the Mission's monitor, one alleged by UA.
 	if st, b := s.do("POST", "/api/v1/observations", tokens["monitor Mission"], "", obs(1, nil)); st != 201 {
 		t.Fatalf("setup: %d %s", st, b)
@@ -125,6 +112,30 @@ func TestAccessMatrix(t *testing.T) {
 			}
 		}
 	}
+}
+
+// roleTokens creates a user of every role and returns the tokens the
+// access matrices use, by name: the public (""), a bad token, a monitor of
+// the Mission (and of secondOrg, if given), the analyst, the mediator, both
+// parties, an observer, a witness, a caseworker and an admin.
+func roleTokens(s *server, secondOrg string) map[string]string {
+	tokens := map[string]string{
+		"public":          "",
+		"bad token":       "truce_not-a-real-token",
+		"monitor Mission": s.user(auth.Monitor, "Mission", nil),
+		"analyst":         s.user(auth.Analyst, "Mission", nil),
+		"mediator":        s.user(auth.Mediator, "Mediator", nil),
+		"party UA":        s.user(auth.Party, "UA", nil),
+		"party RU":        s.user(auth.Party, "RU", nil),
+		"observer":        s.user(auth.Observer, "State", nil),
+		"witness":         s.user(auth.Witness, "Witness", nil),
+		"caseworker":      s.user(auth.Caseworker, "ICRC", nil),
+		"admin":           s.user(auth.Admin, "Operator", nil),
+	}
+	if secondOrg != "" {
+		tokens["monitor "+secondOrg] = s.user(auth.Monitor, secondOrg, nil)
+	}
+	return tokens
 }
 
 // allRoles expects the same cell for every token but the bad one, which
