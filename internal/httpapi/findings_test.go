@@ -20,6 +20,7 @@ import (
 	"truce/internal/ingest"
 	"truce/internal/metrics"
 	"truce/internal/parties"
+	"truce/internal/report"
 	"truce/internal/store/sqlite"
 )
 
@@ -41,7 +42,10 @@ type loopServer struct {
 	findings *parties.Service
 }
 
-func newLoopServer(t testing.TB) *loopServer {
+func newLoopServer(t testing.TB) *loopServer { return newLoopServerWith(t, nil) }
+
+// newLoopServerWith is newLoopServer with the report renderer, if not nil.
+func newLoopServerWith(t testing.TB, reports *report.Renderer) *loopServer {
 	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "truce.db"))
@@ -61,7 +65,7 @@ func newLoopServer(t testing.TB) *loopServer {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { c.Run(ctx); close(done) }()
-	h := httpapi.NewHandler(httpapi.Config{Store: store, Writer: c, Metrics: metrics.New(), Now: clock.now,
+	h := httpapi.NewHandler(httpapi.Config{Store: store, Writer: c, Metrics: metrics.New(), Now: clock.now, Reports: reports,
 		Incidents: incidents, Agreements: incidents, Findings: findings, Pseudonyms: parties.NewPseudonyms([]byte("test secret"))})
 	ts := httptest.NewServer(h)
 	t.Cleanup(func() {

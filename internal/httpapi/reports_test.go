@@ -17,10 +17,8 @@ import (
 	"truce/internal/fusion"
 	"truce/internal/httpapi"
 	"truce/internal/incident"
-	"truce/internal/ingest"
 	"truce/internal/metrics"
 	"truce/internal/observation"
-	"truce/internal/parties"
 	"truce/internal/report"
 	"truce/internal/simulate"
 	"truce/internal/store/sqlite"
@@ -236,38 +234,11 @@ func TestAirSeriesBadRequests(t *testing.T) {
 // renderer wired as serve wires them, on a clock the test moves.
 func newReportServer(t *testing.T) *loopServer {
 	t.Helper()
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "truce.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	incidents := fusion.New(store, incident.Config{}, nil)
-	if err := incidents.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	clock := &loopClock{t: now}
-	findings := parties.New(parties.Config{Store: store, Now: clock.now})
-	if err := findings.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
 	reports, err := report.NewRenderer(boundaries(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := ingest.NewCommitter(incidents.Writer(store), 5000)
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { c.Run(ctx); close(done) }()
-	h := httpapi.NewHandler(httpapi.Config{Store: store, Writer: c, Metrics: metrics.New(), Now: clock.now, Reports: reports,
-		Incidents: incidents, Agreements: incidents, Findings: findings, Pseudonyms: parties.NewPseudonyms([]byte("test secret"))})
-	ts := httptest.NewServer(h)
-	t.Cleanup(func() {
-		ts.Close()
-		cancel()
-		<-done
-		store.Close()
-	})
-	return &loopServer{server: &server{t: t, url: ts.URL, store: store}, clock: clock, findings: findings}
+	return newLoopServerWith(t, reports)
 }
 
 // dayReport is the part of the daily report's JSON these tests read.
