@@ -186,7 +186,12 @@ type Fuser struct {
 	// observations state at most 5 km, so the box of an attach is about
 	// half as wide, and it visits a third as many cells.
 	maxSsP, maxSsV [len(spaceCells)]float32
-	regOnlyN       []int32 // region-only observations per region
+	// maxStV holds, per spatial level, the largest time uncertainty of a
+	// vague observation ever indexed there, and settledHi the latest
+	// observed time of one ever settled there (see wantVague).
+	maxStV    [len(spaceCells)]float32
+	settledHi [len(spaceCells)]float64
+	regOnlyN  []int32 // region-only observations per region
 
 	regions, orgs, parties interner
 	sources                []observation.Source
@@ -508,39 +513,48 @@ func (f *Fuser) gridQuery(o *obs) {
 	}
 	cosMin := math.Cos(math.Min(math.Abs(o.plat)+dmax/metresPerDegree, 89) * math.Pi / 180)
 	lonScale := float32(1.001 / cosMin)
-	nl := 2 * nTime
-	if f.preciseOnly {
-		nl = nTime // the precise lists come first
-	}
 	for l, n := range f.spaceN {
 		if n == 0 || (f.preciseOnly && f.preciseN[l] == 0) {
 			continue
 		}
-		cs := spaceCells[l]
+		nl := 2 * nTime
+		if !f.wantVague(o, l, reachS2) {
+			nl = nTime // the precise lists come first
+		}
 		// Two points are compatible only within √(reach² + reach'²) of
 		// each other, and reach' is at most Gate × the largest location
 		// uncertainty the lists wanted hold (with a little slack for the
-		// float32 positions the test reads).
-		ss := f.maxSsP[l]
-		if !f.preciseOnly {
-			ss = max(ss, f.maxSsV[l])
+		// float32 positions the test reads). The precise lists and the
+		// vague ones get a box each: settled vague observations state up
+		// to 35 km, and sizing the precise lists' box by them (as when one
+		// box served both) made a precise observation's query visit and
+		// scan the precise lists of some nine cells instead of a few,
+		// once a sweep had settled any vague observation at its level.
+		// The vague box is only used when vague lists are wanted; the
+		// cells are visited over the larger box in the same order as
+		// before, so f.cands comes out the same.
+		bp := f.box(o, l, f.maxSsP[l], reachM, cosMin)
+		bv := bp
+		if nl > nTime {
+			bv = f.box(o, l, max(f.maxSsP[l], f.maxSsV[l]), reachM, cosMin)
 		}
-		re := f.gate * float64(ss)
-		ds := math.Min(math.Sqrt(reachM*reachM+re*re)*1.001+10, math.Sqrt(reachM*reachM+cs*cs))
-		dlat := ds / metresPerDegree
-		latLo, latHi := o.plat-dlat, o.plat+dlat
-		dlon := ds / (metresPerDegree * cosMin)
-		y0, y1 := cellY(latLo, cs), cellY(latHi, cs)
-		x0, x1 := cellX(o.plon-dlon, cs), cellX(o.plon+dlon, cs)
-		flat, flon := float32(dlat*1.001+1e-5), float32(dlon*1.001+1e-5)
-		for y := y0; y <= y1; y++ {
-			for x := x0; x <= x1; x++ {
+		for y := bv.y0; y <= bv.y1; y++ {
+			for x := bv.x0; x <= bv.x1; x++ {
 				ci := f.grid.get(cellKey(l, x, y))
 				if ci < 0 {
 					continue
 				}
 				c := &f.cells[ci]
+				inP := y >= bp.y0 && y <= bp.y1 && x >= bp.x0 && x <= bp.x1
 				for b := range nl {
+					bx := &bv
+					if b < nTime {
+						if !inP {
+							continue
+						}
+						bx = &bp
+					}
+					flat, flon := bx.flat, bx.flon
 					if len(c.lists[b]) > 0 && (b < nTime || c.settled[b-nTime] > 0) {
 						// The list's time reach is at most Gate times its
 						// largest time uncertainty.
@@ -557,6 +571,47 @@ func (f *Fuser) gridQuery(o *obs) {
 				}
 			}
 		}
+	}
+}
+
+// wantVague reports whether a query from o (squared time reach reachS2)
+// may find anything in the vague lists of spatial level l. A vague list's
+// window ends at the latest settled time it ever held, and begins
+// Gate × √(σt² + σt'²) before o, σt' the largest time uncertainty the
+// list held, at most the level's: when that window is empty at the
+// level's latest settled time, every vague list's is, and the query skips
+// them all (and the wider box they need) without changing what it finds. With a horizon, sweeps settle only what was
+// observed before clock − Horizon, so a new observation (days later) does
+// not look at vague lists at all.
+func (f *Fuser) wantVague(o *obs, l int, reachS2 float64) bool {
+	if f.preciseOnly || f.maxSsV[l] == 0 {
+		return false // nothing wanted, or nothing ever settled at l
+	}
+	r := f.gate * float64(f.maxStV[l])
+	return o.ts-math.Sqrt(reachS2+r*r)*1.001 <= f.settledHi[l]
+}
+
+// queryBox is the part of one spatial level a query visits: cells x0..x1
+// by y0..y1, and the per-entry bounds in degrees of latitude and
+// longitude.
+type queryBox struct {
+	x0, x1, y0, y1 int64
+	flat, flon     float32
+}
+
+// box returns the box of a query from o (spatial reach reachM) at level l
+// for lists whose location uncertainties are at most ss; cosMin is the
+// cos of the largest latitude the query can reach.
+func (f *Fuser) box(o *obs, l int, ss float32, reachM, cosMin float64) queryBox {
+	cs := spaceCells[l]
+	re := f.gate * float64(ss)
+	ds := math.Min(math.Sqrt(reachM*reachM+re*re)*1.001+10, math.Sqrt(reachM*reachM+cs*cs))
+	dlat := ds / metresPerDegree
+	dlon := ds / (metresPerDegree * cosMin)
+	return queryBox{
+		x0: cellX(o.plon-dlon, cs), x1: cellX(o.plon+dlon, cs),
+		y0: cellY(o.plat-dlat, cs), y1: cellY(o.plat+dlat, cs),
+		flat: float32(dlat*1.001 + 1e-5), flon: float32(dlon*1.001 + 1e-5),
 	}
 }
 
@@ -788,6 +843,7 @@ func (f *Fuser) settle(v int32) {
 	if o.point() {
 		l := int(o.level) / nTime
 		f.maxSsV[l] = max(f.maxSsV[l], o.ss)
+		f.settledHi[l] = max(f.settledHi[l], o.ts)
 	}
 }
 
@@ -803,6 +859,8 @@ func (f *Fuser) index(i int32) {
 		if !o.vague() {
 			f.preciseN[l]++
 			f.maxSsP[l] = max(f.maxSsP[l], o.ss)
+		} else {
+			f.maxStV[l] = max(f.maxStV[l], o.st)
 		}
 		if o.region != 0 && !o.vague() {
 			f.insert(&f.byRegion, regionKey(o.region), 0, e)
