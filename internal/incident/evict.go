@@ -36,10 +36,14 @@ type eviction struct {
 	// sweep makes room for about as many at once, instead of letting
 	// finished (emptied by every Finished call) double its way up again.
 	lastN   int
-	members []int32         // finish's buffer
-	gone    [][16]byte      // ids Changes reported for incidents that vanished when finished
-	lists   []int32         // cell lists to compact (cell index × 2nTime + list); cell.queued marks them
-	wait    map[int32]int64 // per blocked unit in a sweep, the hour to look again
+	members []int32 // finish's buffer
+	// text holds the ids of the incidents finish built in this sweep (as
+	// appendIDs writes them), counts how many observations each has.
+	text   []byte
+	counts []int32
+	gone   [][16]byte      // ids Changes reported for incidents that vanished when finished
+	lists  []int32         // cell lists to compact (cell index × 2nTime + list); cell.queued marks them
+	wait   map[int32]int64 // per blocked unit in a sweep, the hour to look again
 }
 
 func (e *eviction) init(h time.Duration, gate float64) {
@@ -150,6 +154,7 @@ func (f *Fuser) sweep() {
 	}
 	e.floor = limit
 	clear(e.wait)
+	e.setFinishedIDs(first)
 	// Hand the free slots out in ascending order (alloc pops from the
 	// end). A unit's slots were mostly taken in one run of arrivals, and
 	// finish frees them in an order of its own: popped as freed, slots of
@@ -266,7 +271,17 @@ func (f *Fuser) finish(u int32, gone [][16]byte) [][16]byte {
 		for j < len(members) && f.hot[members[j]].clus == f.hot[members[i]].clus {
 			j++
 		}
-		f.ev.finished = append(f.ev.finished, f.summarize(members[i:j]))
+		// As summarize, but members is the sweep's own buffer (sorted in
+		// place, not copied), the Incident is built where it is kept, and
+		// its ids go into the sweep's text: setFinishedIDs makes it one
+		// string and one slice of ids for all the sweep's incidents.
+		g := members[i:j]
+		f.sortByID(g)
+		e := &f.ev
+		e.text = f.appendIDs(e.text, g)
+		e.counts = append(e.counts, int32(len(g)))
+		e.finished = append(e.finished, Incident{})
+		f.figures(&e.finished[len(e.finished)-1], g)
 		i = j
 	}
 	if !f.obs.at(u).vague() {
@@ -281,6 +296,32 @@ func (f *Fuser) finish(u int32, gone [][16]byte) [][16]byte {
 	}
 	f.ev.members = members
 	return gone
+}
+
+// setFinishedIDs sets the ids of the incidents finish built in this
+// sweep, finished[first:], from e.text: one string and one backing array
+// of observation ids for them all, instead of two allocations per
+// incident. (A caller that keeps one of them keeps the sweep's text alive,
+// some 40 bytes per observation of the sweep.)
+func (e *eviction) setFinishedIDs(first int) {
+	if len(e.counts) == 0 {
+		return
+	}
+	all := string(e.text)
+	total := 0
+	for _, n := range e.counts {
+		total += int(n)
+	}
+	obs := make([]string, total)
+	off, k := 0, 0
+	for j, n := range e.counts {
+		end := off + (int(n)+1)*uuidLen
+		// Each incident's slice is capped at its length: appending to it
+		// must not write over the next incident's ids.
+		setIDs(&e.finished[first+j], all[off:end], obs[k:k+int(n):k+int(n)])
+		off, k = end, k+int(n)
+	}
+	e.text, e.counts = e.text[:0], e.counts[:0]
 }
 
 // release forgets observation s and frees its slot.

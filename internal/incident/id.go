@@ -1,6 +1,9 @@
 package incident
 
-import "crypto/sha256"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
 
 // parseUUID reads a UUID in its canonical textual form (either case).
 func parseUUID(s string) ([16]byte, bool) {
@@ -53,16 +56,21 @@ func formatUUID(u [16]byte) string {
 }
 
 // appendUUID appends u's canonical lower-case text to dst (as
-// uuid.UUID.String writes it, without allocating when dst has room).
+// uuid.UUID.String writes it, without allocating when dst has room). The
+// text is built in an array and appended at once: one append instead of
+// 36, each with its own capacity check.
 func appendUUID(dst []byte, u [16]byte) []byte {
-	const hex = "0123456789abcdef"
-	for i, c := range u {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			dst = append(dst, '-')
-		}
-		dst = append(dst, hex[c>>4], hex[c&0xf])
-	}
-	return dst
+	var b [uuidLen]byte
+	hex.Encode(b[0:8], u[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], u[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], u[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], u[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:36], u[10:16])
+	return append(dst, b[:]...)
 }
 
 // IncidentID returns the id of the incident whose smallest observation id
@@ -75,10 +83,23 @@ func IncidentID(obsID string) string {
 	// fits): no allocation but the answer's.
 	const prefix = "truce incident\x00"
 	var buf [len(prefix) + uuidLen]byte
-	sum := sha256.Sum256(append(append(buf[:0], prefix...), obsID...))
+	return formatUUID(incidentUUID(append(append(buf[:0], prefix...), obsID...)))
+}
+
+// appendIncidentID appends IncidentID(obsID) to dst, without allocating
+// when dst has room; obsID may lie in dst's array.
+func appendIncidentID(dst, obsID []byte) []byte {
+	const prefix = "truce incident\x00"
+	var buf [len(prefix) + uuidLen]byte
+	return appendUUID(dst, incidentUUID(append(append(buf[:0], prefix...), obsID...)))
+}
+
+// incidentUUID is the incident UUID for the hashed text.
+func incidentUUID(text []byte) [16]byte {
+	sum := sha256.Sum256(text)
 	var u [16]byte
 	copy(u[:], sum[:16])
 	u[6] = u[6]&0x0f | 0x80 // version 8: custom
 	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
-	return formatUUID(u)
+	return u
 }

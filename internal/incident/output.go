@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"time"
 
 	"truce/internal/derrors"
 )
@@ -36,18 +35,20 @@ func sortIncidents(out []Incident) {
 	if len(out) < 2 {
 		return
 	}
+	// Start is always time.Unix(0, t) for an int64 t (summarize makes it
+	// so), so its UnixNano orders it exactly and compares as one integer.
 	type key struct {
-		start time.Time
+		start int64
 		id    string
 		i     int
 	}
 	keys := make([]key, len(out))
 	for i := range out {
-		keys[i] = key{out[i].Start, out[i].ID, i}
+		keys[i] = key{out[i].Start.UnixNano(), out[i].ID, i}
 	}
 	slices.SortFunc(keys, func(a, b key) int {
-		if c := a.start.Compare(b.start); c != 0 {
-			return c
+		if a.start != b.start {
+			return cmp.Compare(a.start, b.start)
 		}
 		return cmp.Compare(a.id, b.id)
 	})

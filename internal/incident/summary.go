@@ -16,22 +16,46 @@ import (
 func (f *Fuser) summarize(members []int32) Incident {
 	members = slices.Clone(members)
 	f.sortByID(members)
-	// The ids are written into one string and sliced from it: two
-	// allocations per incident instead of one per observation.
+	// The ids, and then the incident's id, are written into one string
+	// and sliced from it: two allocations per incident instead of one per
+	// observation and one for the id.
 	var text strings.Builder
-	text.Grow(uuidLen * len(members))
+	text.Grow(uuidLen * (len(members) + 1))
+	var b [uuidLen]byte
 	for _, m := range members {
-		var b [uuidLen]byte
-		appendUUID(b[:0], f.obs.at(m).id)
-		text.Write(b[:])
+		text.Write(appendUUID(b[:0], f.obs.at(m).id))
 	}
-	all := text.String()
-	inc := Incident{Observations: make([]string, len(members))}
-	for i := range members {
-		inc.Observations[i] = all[i*uuidLen : (i+1)*uuidLen]
-	}
-	inc.ID = IncidentID(inc.Observations[0])
+	text.Write(appendIncidentID(b[:0], appendUUID(b[:0], f.obs.at(members[0]).id)))
+	var inc Incident
+	setIDs(&inc, text.String(), make([]string, len(members)))
+	f.figures(&inc, members)
+	return inc
+}
 
+// appendIDs appends to dst the text of the ids of members (sorted by id),
+// then the incident's id.
+func (f *Fuser) appendIDs(dst []byte, members []int32) []byte {
+	first := len(dst)
+	for _, m := range members {
+		dst = appendUUID(dst, f.obs.at(m).id)
+	}
+	return appendIncidentID(dst, dst[first:first+uuidLen])
+}
+
+// setIDs sets inc.Observations to obs, its elements sliced from all (the
+// text of len(obs) observation ids, as appendIDs writes it), and inc.ID
+// to the rest of all.
+func setIDs(inc *Incident, all string, obs []string) {
+	for i := range obs {
+		obs[i] = all[i*uuidLen : (i+1)*uuidLen]
+	}
+	inc.Observations = obs
+	inc.ID = all[len(obs)*uuidLen:]
+}
+
+// figures sets everything but the ids of the incident of members (sorted
+// by id).
+func (f *Fuser) figures(inc *Incident, members []int32) {
 	// Time span: of the precise members when there are any.
 	anyPrecise := false
 	for _, m := range members {
@@ -50,11 +74,10 @@ func (f *Fuser) summarize(members []int32) Incident {
 	}
 	inc.Start, inc.End = time.Unix(0, first).UTC(), time.Unix(0, last).UTC()
 
-	f.position(&inc, members)
-	f.kind(&inc, members)
-	f.sourcesAndCounts(&inc, members)
-	f.applyDecisions(&inc, members)
-	return inc
+	f.position(inc, members)
+	f.kind(inc, members)
+	f.sourcesAndCounts(inc, members)
+	f.applyDecisions(inc, members)
 }
 
 // position sets Lat, Lon, RadiusM and Region. The position is the mean of
@@ -93,9 +116,10 @@ func (f *Fuser) position(inc *Incident, members []int32) {
 			spread += w * (dx*dx + dy*dy)
 		}
 		spread /= sw
-		lat := round(lat0+my/metresPerDegree, 1e5)
-		lon := round(lon0+mx/(metresPerDegree*cos0), 1e5)
-		inc.Lat, inc.Lon = &lat, &lon
+		// Lat and Lon share one allocation.
+		ll := &[2]float64{round(lat0+my/metresPerDegree, 1e5), round(lon0+mx/(metresPerDegree*cos0), 1e5)}
+		lat, lon := ll[0], ll[1]
+		inc.Lat, inc.Lon = &ll[0], &ll[1]
 		inc.RadiusM = math.Round(math.Sqrt(2.45*2.45/sw + spread))
 		if f.locate != nil {
 			if r, ok := f.locate(lat, lon); ok {
