@@ -64,8 +64,11 @@
 // visits the few cells around its point — its box reaches Gate × the
 // largest location uncertainty the level's wanted lists have held beyond
 // its own reach, which for precise observations (at most 5 km) is about
-// half a cell — and searches each list for its time
-// window (bounded by the largest time uncertainty the list has held),
+// half a cell; the vague lists, whose observations state up to 35 km, get
+// a box of their own, and are skipped at a level when no settled vague
+// observation there is recent enough to match — and searches each list
+// for its time window (bounded by the largest time uncertainty the list
+// has held),
 // outwards from where the list's previous search started: consecutive
 // queries (a stream in arrival order, a flush attaching vague observations
 // in arrival order) look at nearby times. A
@@ -184,51 +187,64 @@
 // holds at the end per observation. Fuse keeps everything; Incidents100k
 // also builds every Incident; Stream runs with DefaultHorizon, builds every
 // finished Incident and drains Finished every thousand records. On the
-// project's shared 2-core AMD EPYC machine (other agents' builds running:
-// load average 0.7 to 5, which moves a single run by ±25%), this version
-// against 92fd1c6, alternating runs of one test binary each on 26 Nov 2026,
+// project's shared 2-core AMD EPYC machine (other agents' builds and tests
+// running, which moves a single run by ±25%), this version against
+// 61f9c99, five alternating runs of one test binary each on 26 Nov 2026,
 // wall time of the whole benchmark:
 //
-//	                   this version       92fd1c6
-//	Fuse100k           0.42–0.54 s        0.41–0.90 s
-//	Fuse1M             4.06–5.10 s        4.92–6.26 s
-//	Incidents100k      0.58–0.66 s        0.56–0.90 s
-//	Stream100k         0.53–0.93 s        0.68–1.04 s
-//	Stream1M           7.4–9.4 s          7.7–9.3 s (10.9–11.7 at higher load)
+//	                   this version       61f9c99
+//	Fuse100k           0.40–0.54 s        0.48–0.54 s
+//	Fuse1M             4.14–5.42 s        4.45–5.50 s
+//	Stream100k         0.62–0.83 s        0.70–1.00 s
+//	Stream1M           7.2–8.5 s          8.4–10.2 s
 //
-// (one Fuse1M run of this version took 6.7 s of wall time while the
-// process had 4.7 s of CPU: it was waiting for a core). In four alternating
-// pairs of -count 4 runs, Fuse100k took 4,200–5,200 ns/obs against
-// 4,600–6,100; Stream100k the same on both sides (6,600–10,400). Under
-// cachegrind, which counts rather than times, Stream100k (the scenario's
-// generation included) ran 5.02 G instructions against 5.44 G, with 29.6 M
-// first-level data read misses against 38.3 M.
+// Stream1M was faster than 61f9c99 in each of the five pairs, by 4 to 24%
+// (median 15%); Fuse is unchanged (the same work: the changes are in what
+// only a horizon does). Under cachegrind, which counts rather than times,
+// the package's own code ran 1.76 G instructions in Stream100k against
+// 1.84 G, with 12.9 M first-level data read misses against 14.7 M.
 //
-// Per observation that is 4,000–5,100 ns at 1M and 4,200–5,400 at 100k:
-// the same, as the index promises. heapB/obs 448 and 415 (Fuse), 89 and 9
-// (Stream). What changed (the partition did not): watcher lists as chains of
-// 64-byte nodes in one pool (no copying as they grow or join); a grid query's
-// box sized by the largest uncertainty its lists hold instead of a whole
-// cell (instructions in gridQuery and scan down by a quarter); each cluster's
-// stats carry its block root and latest time, so attach reads one line per
-// candidate cluster; a sweep leaves new vague observations unattached (each
-// is now attached once, as without a horizon) and precise observations stop
-// looking for settled vague ones past the latest settled time; finished
-// incidents written into a presized slice and sorted by key; an incident's
-// ids written into one string. What remains is memory-bound and what the
-// rule requires: for each vague observation some 250 index entries read and
-// 100 compatible; parsing each record's id and reading its position (cache
-// misses on the input itself) are a fifth of Add. Stream pays on top for
-// building each finished Incident (ids, sha-256 incident id, region lookup)
-// and for the sweeps, about 3.5 s at 1M.
+// Per observation that is 4,100–5,400 ns at 1M and 4,000–5,400 at 100k
+// (Fuse): the same, as the index promises. heapB/obs 448 and 415 (Fuse),
+// 90 and 9 (Stream). What changed (the partition did not): a precise
+// observation's query no longer sizes its box for the precise lists by
+// the settled vague observations' uncertainties (up to 35 km), and skips
+// the vague lists of a level when none settled there is recent enough to
+// match — with a horizon the sweeps settle only what is older than
+// clock − Horizon, so a new observation used to walk some nine cells of
+// empty windows (gridQuery's instructions 321 M → 164 M); freed slots are
+// handed out in ascending order, so observations that arrive together
+// get neighbouring slots as without a horizon (attach's first-level misses
+// 2.47 M → 1.89 M); a sweep writes its finished incidents' ids into one
+// string and builds each Incident in place (instructions for building
+// finished incidents 183 M → 114 M).
+//
+// Stream is not at 5 s. It does the same fusion as Fuse — counted, the
+// same 20,283 attaches and 5% more re-clustered members at 100k; sweeping
+// every half of the horizon instead of every sixth made no difference
+// beyond the noise, since a sweep redoes almost nothing — and on top
+// builds every finished Incident and releases its observations: per 100k
+// observations the profile puts finish at 0.12 s (building the incidents
+// 0.06, releasing 0.02), the finished test at 0.03 s, the sweep's own
+// bookkeeping and sorting at 0.06 s. Its flushes also cost more per
+// attach than Fuse's single one (0.32 s against 0.27 s per 100k): the
+// vague observations a sweep attaches are three days old, and their
+// candidates' cluster stats, watcher lists and slots are cold in the
+// cache, where Fuse's one flush walks them in arrival order. What remains is memory-bound and what the rule requires:
+// for each vague observation some 250 index entries read and 100
+// compatible; parsing each record's id and reading its position (cache
+// misses on the input itself) are a fifth of Add.
 //
 // Live100k is Fuse100k with a Settle after every hundred records, as a
-// server that reads while records arrive: 5,500–6,900 ns/obs (92fd1c6:
-// 7,060 in the same session).
+// server that reads while records arrive: 6,650–8,140 ns/obs against
+// 6,600–8,120 for 61f9c99 in six alternating pairs of runs (its reads
+// settle vague observations as they come, so it keeps scanning vague
+// lists).
 //
 // With the horizon the heap the Fuser holds stays flat as a million
-// observations stream through (7.7 MiB at 100k, 7.8 at 500k, 7.8 at 1M,
-// about 14,000 observations live; 92fd1c6 held 7.9, 8.8 and 9.7):
+// observations stream through (7.8 MiB at 100k, 7.9 at 500k, 8.0 at 1M,
+// about 14,000 observations live; 61f9c99 held 7.7, 7.8 and 7.8: the
+// sweep's id buffer adds a little):
 //
 //	go test ./internal/incident -run HeapFlat -long -v
 //
