@@ -145,6 +145,17 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 	}
 }
 
+// signIn signs in with token through the sign-in form, which then opens
+// next.
+func signIn(base, next, token string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/signin?next="+next),
+		chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), token),
+		chromedp.Submit(chromedp.ID("token")),
+	)
+}
+
 func js[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
 	return run(t, ctx, chromedp.Evaluate[T](expr))
@@ -198,10 +209,7 @@ func TestBrowserSignInAndIncident(t *testing.T) {
 	ctx, problems := browser(t) // skips first, without Chromium
 	fx := shared(t)
 	do(t, ctx,
-		chromedp.Navigate(fx.url+"/signin?next=/incidents"),
-		chromedp.WaitVisible(chromedp.ID("token")),
-		chromedp.SendKeys(chromedp.ID("token"), fx.tokens[auth.Analyst]),
-		chromedp.Submit(chromedp.ID("token")),
+		signIn(fx.url, "/incidents", fx.tokens[auth.Analyst]),
 		chromedp.WaitVisible(chromedp.CSS("table tbody th a")),
 	)
 	account := run(t, ctx, chromedp.Text(chromedp.CSS(".account")))
@@ -298,10 +306,7 @@ func TestBrowserLiveNotice(t *testing.T) {
 	ctx, problems := browser(t) // skips first, without Chromium
 	fx := shared(t)
 	do(t, ctx,
-		chromedp.Navigate(fx.url+"/signin?next=/incidents"),
-		chromedp.WaitVisible(chromedp.ID("token")),
-		chromedp.SendKeys(chromedp.ID("token"), fx.tokens[auth.Analyst]),
-		chromedp.Submit(chromedp.ID("token")),
+		signIn(fx.url, "/incidents", fx.tokens[auth.Analyst]),
 		chromedp.WaitVisible(chromedp.CSS("table tbody th a")),
 		chromedp.Sleep(300*time.Millisecond), // the stream connects
 	)
@@ -330,10 +335,7 @@ func TestBrowserUkrainianReport(t *testing.T) {
 	ctx, problems := browser(t) // skips first, without Chromium
 	fx := shared(t)
 	do(t, ctx,
-		chromedp.Navigate(fx.url+"/signin?next=/reports/daily/2025-06-01%3Flang%3Duk"),
-		chromedp.WaitVisible(chromedp.ID("token")),
-		chromedp.SendKeys(chromedp.ID("token"), fx.tokens[auth.Analyst]),
-		chromedp.Submit(chromedp.ID("token")),
+		signIn(fx.url, "/reports/daily/2025-06-01%3Flang%3Duk", fx.tokens[auth.Analyst]),
 		chromedp.WaitVisible(chromedp.CSS(".report h1")),
 	)
 	lang := js[string](t, ctx, `document.documentElement.lang`)
