@@ -335,3 +335,15 @@ func AcceptCosignature(posted []byte, logVerifier, witness note.Verifier) (Check
 	}
 	return Checkpoint{}, "", fmt.Errorf("ledger: accept cosignature: no cosignature by %s: %w", id, ErrSignature)
 }
+
+// CosignerKey identifies the key of a signature line "— name base64(keyhash
+// || sig)" as name and hex key hash, so that a store keeps one cosignature
+// per witness key. A malformed line is an error wrapping ErrInvalid.
+func CosignerKey(line string) (string, error) {
+	name, b64, ok := strings.Cut(strings.TrimPrefix(line, "— "), " ")
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
+	if !ok || err != nil || len(raw) < 4 {
+		return "", fmt.Errorf("ledger: malformed signature line: %w", ErrInvalid)
+	}
+	return fmt.Sprintf("%s+%x", name, raw[:4]), nil
+}

@@ -22,6 +22,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"truce/internal/ledger"
 )
 
 //go:embed migrations/*.sql
@@ -33,7 +35,7 @@ type Store struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// hashes caches the ledger's upper-level hashes.
-	hashes hashCache
+	hashes ledger.HashCache
 }
 
 // Open connects to the database at url (postgres://user:pass@host/db?…;

@@ -3,137 +3,67 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"truce/internal/derrors"
 	"truce/internal/ledger"
 )
 
 // The ledger lives in ledger_entries, one row per leaf holding the encoded
-// entry and the stored hashes its append wrote. A stored hash index maps to
-// the leaf whose append wrote it: the node (level L, index k) is completed by
-// leaf ((k+1) << L) - 1.
-
-// leafOf returns the leaf row holding stored hash index i, and i's offset
-// among that row's hashes.
-func leafOf(i int64) (leaf int64, offset int64) {
-	level, k := tlog.SplitStoredHashIndex(i)
-	leaf = (k+1)<<level - 1
-	return leaf, i - tlog.StoredHashIndex(0, leaf)
-}
+// entry and the stored hashes its append wrote (the layout of
+// ledger.HashRow).
 
 // querier is what hash reading needs: the read pool or a transaction.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// readHashes reads stored hashes through q.
 func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, error) {
-	leaves := make(map[int64][]byte, len(indexes))
-	var want []any
-	for _, i := range indexes {
-		leaf, _ := leafOf(i)
-		if _, ok := leaves[leaf]; !ok {
-			leaves[leaf] = nil
-			want = append(want, leaf)
-		}
-	}
-	for start := 0; start < len(want); start += maxParams {
-		chunk := want[start:min(start+maxParams, len(want))]
-		rows, err := q.QueryContext(ctx, `SELECT idx, hashes FROM ledger_entries WHERE idx IN (`+placeholders(len(chunk))+`)`, chunk...)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: read hashes: %w", err)
-		}
-		for rows.Next() {
-			var idx int64
-			var h []byte
-			if err := rows.Scan(&idx, &h); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("sqlite: read hashes: %w", err)
+	hs, err := ledger.ReadHashRows(ctx, indexes, func(ctx context.Context, leaves []int64) (map[int64][]byte, error) {
+		rows := make(map[int64][]byte, len(leaves))
+		for start := 0; start < len(leaves); start += maxParams {
+			chunk := leaves[start:min(start+maxParams, len(leaves))]
+			args := make([]any, len(chunk))
+			for i, l := range chunk {
+				args[i] = l
 			}
-			leaves[idx] = h
+			rs, err := q.QueryContext(ctx, `SELECT idx, hashes FROM ledger_entries WHERE idx IN (`+placeholders(len(chunk))+`)`, args...)
+			if err != nil {
+				return nil, err
+			}
+			for rs.Next() {
+				var idx int64
+				var h []byte
+				if err := rs.Scan(&idx, &h); err != nil {
+					rs.Close()
+					return nil, err
+				}
+				rows[idx] = h
+			}
+			rs.Close()
+			if err := rs.Err(); err != nil {
+				return nil, err
+			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("sqlite: read hashes: %w", err)
-		}
-	}
-	out := make([]tlog.Hash, len(indexes))
-	for j, i := range indexes {
-		leaf, off := leafOf(i)
-		h := leaves[leaf]
-		if int64(len(h)) < (off+1)*tlog.HashSize {
-			return nil, fmt.Errorf("sqlite: read hashes: stored hash %d (leaf %d): %w", i, leaf, derrors.ErrNotFound)
-		}
-		copy(out[j][:], h[off*tlog.HashSize:])
-	}
-	return out, nil
-}
-
-// ReadHashes returns stored ledger hashes by tlog stored-hash index.
-// Stored hashes never change, so the upper levels of the tree, which every
-// proof and tile needs, are kept in memory once read.
-func (s *Store) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
-	var missing []int64
-	var at []int
-	for j, i := range indexes {
-		if h, ok := s.hashes.get(i); ok {
-			out[j] = h
-			continue
-		}
-		missing = append(missing, i)
-		at = append(at, j)
-	}
-	if len(missing) == 0 {
-		return out, nil
-	}
-	read, err := readHashes(ctx, s.read, missing)
+		return rows, nil
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sqlite: read hashes: %w", err)
 	}
-	for k, h := range read {
-		out[at[k]] = h
-		s.hashes.put(missing[k], h)
-	}
-	return out, nil
+	return hs, nil
 }
 
-// hashCache keeps stored hashes of the tree's upper levels. They are
-// immutable, so the cache needs no invalidation, only a bound.
-type hashCache struct {
-	mu sync.Mutex
-	m  map[int64]tlog.Hash
-}
-
-const (
-	hashCacheMinLevel = 4       // nodes over at least 16 leaves
-	hashCacheMax      = 1 << 17 // 128k hashes, 4 MiB
-)
-
-func (c *hashCache) get(i int64) (tlog.Hash, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	h, ok := c.m[i]
-	return h, ok
-}
-
-func (c *hashCache) put(i int64, h tlog.Hash) {
-	if level, _ := tlog.SplitStoredHashIndex(i); level < hashCacheMinLevel {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= hashCacheMax {
-		c.m = make(map[int64]tlog.Hash)
-	}
-	c.m[i] = h
+// ReadHashes returns stored ledger hashes by tlog stored-hash index, the
+// tree's upper levels from memory once read.
+func (s *Store) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	return s.hashes.ReadHashes(ctx, ledger.HashReaderFunc(func(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+		return readHashes(ctx, s.read, indexes)
+	}), indexes)
 }
 
 // ReadEntries returns the encoded entries with start ≤ index < end.
@@ -189,49 +119,21 @@ func ledgerHead(ctx context.Context, tx *sql.Tx) (head, error) {
 	return head{size: idx + 1, lastAccepted: e.AcceptedAt}, nil
 }
 
-// txHashes is a ledger.HashStore over a write transaction. It reads through
-// the transaction and keeps what Append writes, for appendLeaves to store
-// with the leaves.
-type txHashes struct {
-	tx      *sql.Tx
-	start   int64
-	written []tlog.Hash
-}
-
-func (h *txHashes) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
-	return readHashes(ctx, h.tx, indexes)
-}
-
-func (h *txHashes) WriteHashes(_ context.Context, start int64, hashes []tlog.Hash) error {
-	if h.written != nil {
-		return fmt.Errorf("sqlite: ledger: second WriteHashes in one append")
-	}
-	h.start, h.written = start, hashes
-	return nil
-}
-
 // appendLeaves appends encoded entries to the ledger of size n within tx:
 // the leaves and their stored hashes, one row per leaf.
 func (s *Store) appendLeaves(ctx context.Context, tx *sql.Tx, n int64, leaves [][]byte) error {
 	if len(leaves) == 0 {
 		return nil
 	}
-	hs := &txHashes{tx: tx}
-	if _, err := ledger.Append(ctx, hs, n, leaves); err != nil {
+	hashes, err := ledger.AppendRows(ctx, ledger.HashReaderFunc(func(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+		return readHashes(ctx, tx, indexes)
+	}), n, leaves)
+	if err != nil {
 		return err
-	}
-	if hs.start != tlog.StoredHashIndex(0, n) || int64(len(hs.written)) != tlog.StoredHashIndex(0, n+int64(len(leaves)))-hs.start {
-		return fmt.Errorf("sqlite: ledger: append wrote hashes %d+%d for leaves %d..%d", hs.start, len(hs.written), n, n+int64(len(leaves)))
 	}
 	rows := make([][]any, len(leaves))
 	for k, leaf := range leaves {
-		i := n + int64(k)
-		lo, hi := tlog.StoredHashIndex(0, i)-hs.start, tlog.StoredHashIndex(0, i+1)-hs.start
-		buf := make([]byte, 0, (hi-lo)*tlog.HashSize)
-		for _, h := range hs.written[lo:hi] {
-			buf = append(buf, h[:]...)
-		}
-		rows[k] = []any{i, leaf, buf}
+		rows[k] = []any{n + int64(k), leaf, hashes[k]}
 	}
 	return s.insertRows(ctx, tx, "ledger_entries", []string{"idx", "leaf", "hashes"}, rows)
 }
@@ -294,7 +196,7 @@ func (s *Store) AddCosignature(ctx context.Context, c ledger.Checkpoint, line st
 	if !strings.HasPrefix(string(note), string(c.Text())) {
 		return fmt.Errorf("sqlite: add cosignature: the log signed another checkpoint of size %d: %w", c.Size, ledger.ErrNotFound)
 	}
-	key, err := cosignerKey(line)
+	key, err := ledger.CosignerKey(line)
 	if err != nil {
 		return fmt.Errorf("sqlite: add cosignature: %w", err)
 	}
@@ -304,17 +206,6 @@ func (s *Store) AddCosignature(ctx context.Context, c ledger.Checkpoint, line st
 		return fmt.Errorf("sqlite: add cosignature: %w", err)
 	}
 	return nil
-}
-
-// cosignerKey identifies the key of a signature line "— name base64(keyhash || sig)"
-// as name and hex key hash.
-func cosignerKey(line string) (string, error) {
-	name, b64, ok := strings.Cut(strings.TrimPrefix(line, "— "), " ")
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
-	if !ok || err != nil || len(raw) < 4 {
-		return "", fmt.Errorf("malformed signature line: %w", ledger.ErrInvalid)
-	}
-	return fmt.Sprintf("%s+%x", name, raw[:4]), nil
 }
 
 // maxParams bounds the parameters of one statement, well under SQLite's

@@ -22,6 +22,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"truce/internal/ledger"
 )
 
 //go:embed migrations/*.sql
@@ -34,7 +36,7 @@ type Store struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// hashes caches the ledger's upper-level hashes.
-	hashes hashCache
+	hashes ledger.HashCache
 	// withoutLedger skips ledger entries. Only the benchmark that measures
 	// what the ledger costs sets it; truce never runs without its ledger.
 	withoutLedger bool
