@@ -148,62 +148,14 @@ func testAirwar(t *testing.T, s Store) {
 	}
 	t.Run("BulletinRanges", func(t *testing.T) {
 		for _, r := range ranges {
-			var want []airwar.Bulletin
-			for _, b := range bulletins {
-				if !b.Start.After(r.to) && !b.End.Before(r.from) {
-					want = append(want, normBulletin(b))
-				}
-			}
-			slices.SortFunc(want, func(x, y airwar.Bulletin) int {
-				return cmp.Or(x.Start.Compare(y.Start), cmp.Compare(x.ID, y.ID))
-			})
-			got, err := collect(s.Bulletins(ctx, r.from, r.to))
-			if err != nil {
-				t.Fatalf("%s: %v", r.name, err)
-			}
-			for i := range got {
-				got[i] = normBulletin(got[i])
-			}
-			if len(got) != len(want) {
-				t.Errorf("%s: got %d bulletins, want %d", r.name, len(got), len(want))
-				continue
-			}
-			for i := range got {
-				if !reflect.DeepEqual(got[i], want[i]) {
-					t.Errorf("%s: bulletin %d:\n got %+v\nwant %+v", r.name, i, got[i], want[i])
-					break
-				}
-			}
+			checkRange(t, r.name, "bulletin", bulletins, r.from, r.to, s.Bulletins(ctx, r.from, r.to),
+				func(b airwar.Bulletin) (time.Time, time.Time, string) { return b.Start, b.End, b.ID }, normBulletin)
 		}
 	})
 	t.Run("AlertRanges", func(t *testing.T) {
 		for _, r := range ranges {
-			var want []airwar.Alert
-			for _, a := range alerts {
-				if !a.Start.After(r.to) && !a.End.Before(r.from) {
-					want = append(want, normAlert(a))
-				}
-			}
-			slices.SortFunc(want, func(x, y airwar.Alert) int {
-				return cmp.Or(x.Start.Compare(y.Start), cmp.Compare(x.ID, y.ID))
-			})
-			got, err := collect(s.Alerts(ctx, r.from, r.to))
-			if err != nil {
-				t.Fatalf("%s: %v", r.name, err)
-			}
-			for i := range got {
-				got[i] = normAlert(got[i])
-			}
-			if len(got) != len(want) {
-				t.Errorf("%s: got %d alerts, want %d", r.name, len(got), len(want))
-				continue
-			}
-			for i := range got {
-				if !reflect.DeepEqual(got[i], want[i]) {
-					t.Errorf("%s: alert %d:\n got %+v\nwant %+v", r.name, i, got[i], want[i])
-					break
-				}
-			}
+			checkRange(t, r.name, "alert", alerts, r.from, r.to, s.Alerts(ctx, r.from, r.to),
+				func(a airwar.Alert) (time.Time, time.Time, string) { return a.Start, a.End, a.ID }, normAlert)
 		}
 		// The long alert is found in its middle.
 		mid := long.Start.Add(5 * 24 * time.Hour)
@@ -232,6 +184,39 @@ func testAirwar(t *testing.T, s Store) {
 			t.Errorf("read %d alerts, want to stop at 3", n)
 		}
 	})
+}
+
+// checkRange checks what a range read of [from, to] gave (got) against
+// the records of all whose intervals meet it, ordered by start, then id,
+// each compared after norm.
+func checkRange[T any](t *testing.T, name, what string, all []T, from, to time.Time, got iter.Seq2[T, error],
+	key func(T) (start, end time.Time, id string), norm func(T) T) {
+	t.Helper()
+	var want []T
+	for _, x := range all {
+		if start, end, _ := key(x); !start.After(to) && !end.Before(from) {
+			want = append(want, norm(x))
+		}
+	}
+	slices.SortFunc(want, func(x, y T) int {
+		xs, _, xid := key(x)
+		ys, _, yid := key(y)
+		return cmp.Or(xs.Compare(ys), cmp.Compare(xid, yid))
+	})
+	read, err := collect(got)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if len(read) != len(want) {
+		t.Errorf("%s: got %d %ss, want %d", name, len(read), what, len(want))
+		return
+	}
+	for i := range read {
+		if g := norm(read[i]); !reflect.DeepEqual(g, want[i]) {
+			t.Errorf("%s: %s %d:\n got %+v\nwant %+v", name, what, i, g, want[i])
+			return
+		}
+	}
 }
 
 // ShippedBulletins reads the bulletin table shipped in package data.
