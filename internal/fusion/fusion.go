@@ -7,7 +7,6 @@
 package fusion
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -323,31 +322,11 @@ func canonical(v any) ([]byte, error) {
 	return jcs.Transform(b)
 }
 
-// Query selects incidents. Zero fields do not filter.
-type Query struct {
-	From, To time.Time   // Start in [From, To)
-	BBox     *[4]float64 // min lon, min lat, max lon, max lat
-	Domain   observation.Domain
-	Kind     observation.Kind
-	Status   incident.Status
-	Region   string
-	After    *Position // continue after this position
-	Limit    int       // at most this many; zero or less means no limit
-}
+// Query selects incidents (see incident.Query).
+type Query = incident.Query
 
-// Position is where a listing stopped: incidents are listed by start time,
-// then id.
-type Position struct {
-	Start time.Time
-	ID    string
-}
-
-func less(a *incident.Incident, start time.Time, id string) int {
-	if c := a.Start.Compare(start); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.ID, id)
-}
+// Position is where a listing stopped (see incident.Position).
+type Position = incident.Position
 
 // List returns up to q.Limit incidents matching q, and whether more follow.
 func (s *Service) List(q Query) ([]incident.Incident, bool) {
@@ -358,7 +337,7 @@ func (s *Service) List(q Query) ([]incident.Incident, bool) {
 		for _, inc := range s.byID {
 			s.sorted = append(s.sorted, inc)
 		}
-		slices.SortFunc(s.sorted, func(a, b *incident.Incident) int { return less(a, b.Start, b.ID) })
+		slices.SortFunc(s.sorted, incident.Less)
 	}
 	sorted := s.sorted
 	agreements := s.agreements
@@ -368,10 +347,10 @@ func (s *Service) List(q Query) ([]incident.Incident, bool) {
 	switch {
 	case q.After != nil:
 		i, _ = slices.BinarySearchFunc(sorted, *q.After, func(a *incident.Incident, p Position) int {
-			if less(a, p.Start, p.ID) <= 0 {
-				return -1
+			if p.Before(a) {
+				return 1
 			}
-			return 1
+			return -1
 		})
 	case !q.From.IsZero():
 		i, _ = slices.BinarySearchFunc(sorted, q.From, func(a *incident.Incident, t time.Time) int {
@@ -387,7 +366,7 @@ func (s *Service) List(q Query) ([]incident.Incident, bool) {
 		if !q.To.IsZero() && !inc.Start.Before(q.To) {
 			break
 		}
-		if !q.matches(inc) {
+		if !q.Filters(inc) {
 			continue
 		}
 		if q.Limit > 0 && len(out) == q.Limit {
@@ -398,21 +377,4 @@ func (s *Service) List(q Query) ([]incident.Incident, bool) {
 		out = append(out, v)
 	}
 	return out, false
-}
-
-func (q *Query) matches(inc *incident.Incident) bool {
-	switch {
-	case !q.From.IsZero() && inc.Start.Before(q.From),
-		q.Domain != "" && inc.Domain != q.Domain,
-		q.Kind != "" && inc.Kind != q.Kind,
-		q.Status != "" && inc.Status != q.Status,
-		q.Region != "" && inc.Region != q.Region:
-		return false
-	}
-	if b := q.BBox; b != nil {
-		if inc.Lat == nil || inc.Lon == nil || *inc.Lon < b[0] || *inc.Lat < b[1] || *inc.Lon > b[2] || *inc.Lat > b[3] {
-			return false
-		}
-	}
-	return true
 }

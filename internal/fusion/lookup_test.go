@@ -100,7 +100,7 @@ func TestIncidentOf(t *testing.T) {
 	if len(paged) != len(all) {
 		t.Errorf("paging by one: %d incidents, want %d", len(paged), len(all))
 	}
-	if fusion.Less(&all[0], &all[1]) >= 0 {
+	if incident.Less(&all[0], &all[1]) >= 0 {
 		t.Errorf("Less: the first listed is not less than the second")
 	}
 }

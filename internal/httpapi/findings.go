@@ -533,7 +533,7 @@ func (h *Handler) releasedIncidents(u *auth.User, q fusion.Query) ([]incidentJSO
 		}
 		out = append(out, v)
 	}
-	slices.SortFunc(out, func(a, b incidentJSON) int { return fusion.Less(&a.Incident, &b.Incident) })
+	slices.SortFunc(out, func(a, b incidentJSON) int { return incident.Less(&a.Incident, &b.Incident) })
 	if len(out) > q.Limit {
 		return out[:q.Limit], true, nil
 	}
