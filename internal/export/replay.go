@@ -44,7 +44,7 @@ type Stats struct {
 	Incidents    int // incidents handed over (within From and To)
 	Decisions    int // decisions applied
 	// Skipped are decisions not applied: they name an observation outside
-	// the replayed window or no longer stored, or fusion refused them (see
+	// the replayed window or no longer stored (see
 	// docs/export.md).
 	Skipped int
 	// Horizon is the Fuser's Config.Horizon: DefaultHorizon, or longer when
@@ -286,7 +286,8 @@ func (ds *decisionSet) plan(first, stop time.Time) time.Duration {
 
 // arrived notes that fusion now holds observation id and applies the
 // decisions at the head of the queue that became applicable. It returns
-// how many it applied and counts those fusion refused in *skipped.
+// how many it applied and counts in *skipped those naming an observation
+// fusion no longer holds.
 func (ds *decisionSet) arrived(f *incident.Fuser, id string, skipped *int) int {
 	is, ok := ds.byObs[id]
 	if !ok {
@@ -298,7 +299,7 @@ func (ds *decisionSet) arrived(f *incident.Fuser, id string, skipped *int) int {
 	}
 	n := 0
 	for len(ds.queue) > 0 && ds.all[ds.queue[0]].missing == 0 {
-		if err := f.Apply(ds.all[ds.queue[0]].d); err != nil {
+		if err := f.Reapply(ds.all[ds.queue[0]].d); err != nil {
 			*skipped++
 		} else {
 			n++

@@ -120,10 +120,13 @@ func (s *Service) load(ctx context.Context) error {
 			if err := json.Unmarshal(r.Body, &dec); err != nil {
 				return fmt.Errorf("fusion: load: decision %s: %w", r.ID, err)
 			}
-			if err := s.fuser.Apply(dec); err != nil {
-				// A decision accepted once applies again to the same records;
-				// if it does not, the records changed behind our back.
-				return fmt.Errorf("fusion: load: decision %s no longer applies: %w", r.ID, err)
+			// Reapply, not Apply: observations stored after the decision
+			// may have made it moot (fusion has since joined what a merge
+			// named), which changes nothing the live view holds. It fails
+			// only when the decision names an observation the store does
+			// not hold: the records changed behind our back.
+			if err := s.fuser.Reapply(dec); err != nil {
+				return fmt.Errorf("fusion: load: decision %s: %w", r.ID, err)
 			}
 			seq = r.Seq
 		}

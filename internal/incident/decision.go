@@ -131,17 +131,9 @@ type decisions struct {
 // Replaying the same records and decisions in the same order always accepts
 // the same decisions and yields the same incidents.
 func (f *Fuser) Apply(d Decision) error {
-	if err := d.Validate(); err != nil {
-		return fmt.Errorf("incident: decision: %w", err)
-	}
-	idx := make([]int32, len(d.Observations))
-	for i, s := range d.Observations {
-		u, _ := parseUUID(s)
-		x, ok := f.lookup(u)
-		if !ok {
-			return fmt.Errorf("incident: decision: observation %s: %w", s, derrors.ErrNotFound)
-		}
-		idx[i] = x
+	idx, err := f.resolve(d)
+	if err != nil {
+		return err
 	}
 	f.flush()
 	groupOf, groups := f.finalGroupsOf(idx)
@@ -167,6 +159,52 @@ func (f *Fuser) Apply(d Decision) error {
 			return fmt.Errorf("incident: decision: %w", err)
 		}
 	}
+	f.record(d, idx)
+	return nil
+}
+
+// Reapply applies a decision that Apply accepted before, as a replay of
+// the ledger does: it checks the decision's own form and that the Fuser
+// holds the observations it names (an error wrapping derrors.ErrNotFound
+// otherwise, also for a finished one), but not the incidents it was
+// judged against then. Observations fused since may have made it moot —
+// a merge of observations fusion has since put in one incident, a split
+// of observations no longer together — and the decision layer does with
+// it what Apply's acceptance would have led to had they arrived first:
+// a moot merge changes nothing, a split still takes its observations out
+// together, and a status or attribution still applies to the incident of
+// its first observation. Replaying the accepted decisions with Reapply
+// gives the incidents the live Fuser holds, whatever arrived in between.
+func (f *Fuser) Reapply(d Decision) error {
+	idx, err := f.resolve(d)
+	if err != nil {
+		return err
+	}
+	f.flush()
+	f.record(d, idx)
+	return nil
+}
+
+// resolve checks d's form and returns the slots of the observations it
+// names.
+func (f *Fuser) resolve(d Decision) ([]int32, error) {
+	if err := d.Validate(); err != nil {
+		return nil, fmt.Errorf("incident: decision: %w", err)
+	}
+	idx := make([]int32, len(d.Observations))
+	for i, s := range d.Observations {
+		u, _ := parseUUID(s)
+		x, ok := f.lookup(u)
+		if !ok {
+			return nil, fmt.Errorf("incident: decision: observation %s: %w", s, derrors.ErrNotFound)
+		}
+		idx[i] = x
+	}
+	return idx, nil
+}
+
+// record adds decision d, naming slots idx, to the decisions applied.
+func (f *Fuser) record(d Decision, idx []int32) {
 	n := int32(len(f.dec.list))
 	f.dec.list = append(f.dec.list, d)
 	f.dec.obs = append(f.dec.obs, idx)
@@ -186,7 +224,6 @@ func (f *Fuser) Apply(d Decision) error {
 	for _, x := range idx {
 		f.touch(f.hot[x].clus)
 	}
-	return nil
 }
 
 // Decisions returns the decisions applied so far, in order.
