@@ -20,6 +20,7 @@ import (
 	"truce/internal/airwar"
 	"truce/internal/auth"
 	"truce/internal/derrors"
+	"truce/internal/incident"
 	"truce/internal/ledger"
 	"truce/internal/observation"
 )
@@ -48,6 +49,13 @@ type Store interface {
 	Alerts(ctx context.Context, from, to time.Time) iter.Seq2[airwar.Alert, error]
 	AirwarRecord(ctx context.Context, entryType, id string) (body, salt []byte, index int64, err error)
 	CountAirwar(ctx context.Context) (bulletins, alerts int64, err error)
+
+	PutFinishedIncidents(ctx context.Context, incs []incident.Incident) error
+	DeleteFinishedIncidents(ctx context.Context) error
+	FinishedIncident(ctx context.Context, id string) (incident.Incident, error)
+	FinishedIncidentOf(ctx context.Context, obsID string) (incident.Incident, error)
+	ListFinishedIncidents(ctx context.Context, q incident.Query) ([]incident.Incident, error)
+	CountFinishedIncidents(ctx context.Context) (int64, error)
 }
 
 // Run runs the suite; open must return a new, empty store for each call.
@@ -60,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, open(t)) })
 	t.Run("Airwar", func(t *testing.T) { testAirwar(t, open(t)) })
 	t.Run("Records", func(t *testing.T) { testRecords(t, open(t)) })
+	t.Run("FinishedIncidents", func(t *testing.T) { testFinishedIncidents(t, open) })
 	RunWebhooks(t, func(t *testing.T) WebhookStore { return open(t) })
 }
 
