@@ -41,6 +41,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	origin := fs.String("log-origin", envOr("TRUCE_LOG_ORIGIN", "truce.local/ledger"), "the ledger's origin (the checkpoint's first line), used when the key is created (env TRUCE_LOG_ORIGIN)")
 	interval := fs.Duration("checkpoint-interval", time.Second, "how often to sign a new checkpoint while the ledger grows")
 	webhookPrivate := fs.Bool("webhook-allow-private", envOr("TRUCE_WEBHOOK_ALLOW_PRIVATE", "") == "1", "let webhooks reach loopback and private addresses, for receivers on this machine or network (env TRUCE_WEBHOOK_ALLOW_PRIVATE=1)")
+	horizon := fs.Duration("fusion-horizon", 0, "keep in memory only the incidents an observation observed within this long of the newest can still change, and the finished ones in the store (e.g. 72h; 0 keeps every incident in memory). Observations observed longer ago than this when they arrive are fused as vague ones (docs/incidents.md)")
 	sweep := fs.Duration("findings-sweep", 30*time.Second, "how often the clock expires findings at their reply deadline and releases them to the public when due")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -86,7 +87,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	incidents := fusion.New(store, incident.Config{Locate: boundaries.Locate}, log)
+	incidents := fusion.New(store, incident.Config{Locate: boundaries.Locate, Horizon: *horizon}, log)
 	if err := incidents.Load(ctx); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

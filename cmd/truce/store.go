@@ -8,6 +8,7 @@ import (
 
 	"truce/internal/airwar"
 	"truce/internal/auth"
+	"truce/internal/fusion"
 	"truce/internal/httpapi"
 	"truce/internal/notify"
 	"truce/internal/observation"
@@ -20,6 +21,7 @@ import (
 type store interface {
 	httpapi.Store
 	notify.DeliveryStore
+	fusion.FinishedStore
 	CreateUser(ctx context.Context, u *auth.User, tokenHash [32]byte) (int64, error)
 	SaveCheckpoint(ctx context.Context, size int64, note []byte) error
 	TreeSize(ctx context.Context) (int64, error)

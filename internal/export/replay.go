@@ -327,15 +327,7 @@ func (ds *decisionSet) annotate(inc *incident.Incident) {
 	}
 	slices.SortFunc(as, func(a, b anchored) int { return cmp.Compare(a.seq, b.seq) })
 	for _, a := range as {
-		switch a.d.Kind {
-		case incident.SetStatus:
-			inc.Status, inc.StatusReason = a.d.Status, a.d.Reason
-		case incident.Attribute:
-			inc.AttributedTo, inc.AttributionConfidence = a.d.AttributedTo, a.d.Confidence
-			if a.d.AttributedTo == "" {
-				inc.AttributionConfidence = ""
-			}
-		}
+		a.d.Annotate(inc)
 	}
 }
 

@@ -43,11 +43,14 @@ func simulatedStore(t testing.TB, n int) *sqlite.Store {
 }
 
 // all returns every incident of the live view, in its order.
-func all(svc *fusion.Service) []incident.Incident {
+func all(t *testing.T, svc *fusion.Service) []incident.Incident {
 	var out []incident.Incident
 	q := fusion.Query{Limit: 1000}
 	for {
-		page, more := svc.List(q)
+		page, more, err := svc.List(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
 		out = append(out, page...)
 		if !more {
 			return out
@@ -103,13 +106,13 @@ func TestReplayMatchesLiveView(t *testing.T) {
 	st := simulatedStore(t, 20_000)
 	cfg := incident.Config{Locate: simulate.Locate}
 	svc := loadView(t, st, cfg)
-	incs := all(svc)
+	incs := all(t, svc)
 	mid := incs[len(incs)/2]
 	decide(t, svc, mid.ID, incident.Decision{Kind: incident.SetStatus, Status: incident.Verified, Reason: "footage"})
 	decide(t, svc, mid.ID, incident.Decision{Kind: incident.Attribute, AttributedTo: "UA", Confidence: incident.Low, Reason: "first look"})
 	decide(t, svc, mid.ID, incident.Decision{Kind: incident.Attribute, AttributedTo: "RU", Confidence: incident.High, Reason: "crater analysis"})
 	decide(t, svc, incs[7].ID, incident.Decision{Kind: incident.SetStatus, Status: incident.Refuted, Reason: "a quarry blast"})
-	want := all(loadView(t, st, cfg))
+	want := all(t, loadView(t, st, cfg))
 
 	got, stats := replayAll(t, st, export.Query{Locate: simulate.Locate})
 	sameIncidents(t, got, want)
@@ -151,7 +154,7 @@ func TestReplayStructuralDecisions(t *testing.T) {
 	st := simulatedStore(t, 20_000)
 	cfg := incident.Config{Locate: simulate.Locate}
 	svc := loadView(t, st, cfg)
-	incs := all(svc)
+	incs := all(t, svc)
 	first, last := incs[10], incs[len(incs)-10]
 	if last.Start.Sub(first.Start) <= incident.DefaultHorizon+24*time.Hour {
 		t.Fatalf("scenario too short: %v", last.Start.Sub(first.Start))
@@ -165,7 +168,7 @@ func TestReplayStructuralDecisions(t *testing.T) {
 			break
 		}
 	}
-	want := all(loadView(t, st, cfg))
+	want := all(t, loadView(t, st, cfg))
 
 	got, stats := replayAll(t, st, export.Query{Locate: simulate.Locate})
 	if stats.Decisions != 2 || stats.Skipped != 0 {

@@ -65,8 +65,8 @@ func TestDecisionsMadeMootSurviveRestart(t *testing.T) {
 			if _, err := w.WriteObservations(ctx, []observation.Prepared{rec(1, 0, "artillery"), rec(2, 6*time.Minute, "artillery")}); err != nil {
 				t.Fatal(err)
 			}
-			a, _ := live.IncidentOf(id(1))
-			b, _ := live.IncidentOf(id(2))
+			a, _ := live.IncidentOf(ctx, id(1))
+			b, _ := live.IncidentOf(ctx, id(2))
 			if a.ID == b.ID {
 				t.Fatal("the two reports are one incident before the bridge: the test needs them apart")
 			}
@@ -78,9 +78,9 @@ func TestDecisionsMadeMootSurviveRestart(t *testing.T) {
 			if _, err := w.WriteObservations(ctx, bridge); err != nil {
 				t.Fatal(err)
 			}
-			got, _ := live.List(fusion.Query{})
-			a, _ = live.IncidentOf(id(1))
-			b, _ = live.IncidentOf(id(2))
+			got, _ := list(t, live, fusion.Query{})
+			a, _ = live.IncidentOf(ctx, id(1))
+			b, _ = live.IncidentOf(ctx, id(2))
 			if (a.ID == b.ID) != tc.wantSame {
 				t.Errorf("live: the two reports in one incident: %v, want %v", a.ID == b.ID, tc.wantSame)
 			}
@@ -89,7 +89,7 @@ func TestDecisionsMadeMootSurviveRestart(t *testing.T) {
 			if err := restarted.Load(ctx); err != nil {
 				t.Fatalf("restart: %v", err)
 			}
-			want, _ := restarted.List(fusion.Query{})
+			want, _ := list(t, restarted, fusion.Query{})
 			g, _ := json.Marshal(got)
 			wj, _ := json.Marshal(want)
 			if string(g) != string(wj) {

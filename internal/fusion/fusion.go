@@ -31,6 +31,7 @@ type Store interface {
 	ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error)
 	ListRecords(ctx context.Context, typ string, afterSeq int64, limit int) ([]record.Stored, error)
 	AppendRecord(ctx context.Context, typ, id string, authorID int64, body []byte) (record.Stored, error)
+	FinishedStore
 }
 
 // Service is the live view. Its methods are safe for concurrent use.
@@ -59,6 +60,10 @@ type Service struct {
 
 	// announcer publishes new incidents (notify.go); nil publishes none.
 	announcer *announcer
+
+	// unsaved holds finished incidents the store has not taken yet
+	// (finished.go); they stay in byID until it has.
+	unsaved []incident.Incident
 }
 
 // New returns an empty service; call Load before use.
@@ -79,72 +84,129 @@ func (s *Service) Load(ctx context.Context) error {
 	return s.load(ctx)
 }
 
-// load is Load with s.mu held.
+// load is Load with s.mu held. Observations and decisions are replayed
+// in ledger order, each decision after the observations stored before it,
+// as the live view applied it; with a horizon, the incidents finished on
+// the way are stored again.
 func (s *Service) load(ctx context.Context) error {
 	start := time.Now()
 	s.pendMu.Lock()
 	s.pending = nil // the store holds them; the replay reads them
 	s.pendMu.Unlock()
 	s.fuser = incident.New(s.cfg)
-	var after *observation.Position
-	n := 0
-	for {
-		rows, err := s.store.ListObservations(ctx, observation.Filter{Scope: observation.Scope{All: true}, ArrivalOrder: true, After: after, Limit: replayPage})
-		if err != nil {
+	s.unsaved = nil
+	if s.horizon() {
+		if err := s.store.DeleteFinishedIncidents(ctx); err != nil {
 			return fmt.Errorf("fusion: load: %w", err)
 		}
-		for _, st := range rows {
-			var r observation.Record
-			if err := json.Unmarshal(st.Body, &r); err != nil {
-				return fmt.Errorf("fusion: load: observation %s: %w", st.ID, err)
-			}
-			if err := s.fuser.Add(r); err != nil {
-				return fmt.Errorf("fusion: load: observation %s: %w", st.ID, err)
-			}
-		}
-		n += len(rows)
-		if len(rows) < replayPage {
-			break
-		}
-		after = &observation.Position{Seq: rows[len(rows)-1].Seq}
 	}
-	var seq int64
-	d := 0
+	obs := pager[observation.Stored]{next: func(after int64) ([]observation.Stored, error) {
+		f := observation.Filter{Scope: observation.Scope{All: true}, ArrivalOrder: true, Limit: replayPage}
+		if after > 0 {
+			f.After = &observation.Position{Seq: after}
+		}
+		return s.store.ListObservations(ctx, f)
+	}, seq: func(o observation.Stored) int64 { return o.Seq }}
+	decs := pager[record.Stored]{next: func(after int64) ([]record.Stored, error) {
+		return s.store.ListRecords(ctx, record.TypeIncidentDecision, after, replayPage)
+	}, seq: func(r record.Stored) int64 { return r.Seq }}
+	n, d := 0, 0
 	for {
-		recs, err := s.store.ListRecords(ctx, record.TypeIncidentDecision, seq, replayPage)
+		o, oOK, err := obs.peek()
 		if err != nil {
 			return fmt.Errorf("fusion: load: %w", err)
 		}
-		for _, r := range recs {
+		r, rOK, err := decs.peek()
+		if err != nil {
+			return fmt.Errorf("fusion: load: %w", err)
+		}
+		switch {
+		case oOK && (!rOK || o.LedgerIndex < r.LedgerIndex):
+			obs.pop()
+			var rec observation.Record
+			if err := json.Unmarshal(o.Body, &rec); err != nil {
+				return fmt.Errorf("fusion: load: observation %s: %w", o.ID, err)
+			}
+			if err := s.fuser.Add(rec); err != nil {
+				return fmt.Errorf("fusion: load: observation %s: %w", o.ID, err)
+			}
+			if n++; n%replayPage == 0 {
+				if err := s.saveFinished(ctx); err != nil {
+					return fmt.Errorf("fusion: load: %w", err)
+				}
+			}
+		case rOK:
+			decs.pop()
 			var dec incident.Decision
 			if err := json.Unmarshal(r.Body, &dec); err != nil {
 				return fmt.Errorf("fusion: load: decision %s: %w", r.ID, err)
 			}
-			// Reapply, not Apply: observations stored after the decision
-			// may have made it moot (fusion has since joined what a merge
-			// named), which changes nothing the live view holds. It fails
-			// only when the decision names an observation the store does
-			// not hold: the records changed behind our back.
-			if err := s.fuser.Reapply(dec); err != nil {
+			if err := s.reapply(ctx, dec); err != nil {
 				return fmt.Errorf("fusion: load: decision %s: %w", r.ID, err)
 			}
-			seq = r.Seq
-		}
-		d += len(recs)
-		if len(recs) < replayPage {
-			break
+			d++
+		default:
+			if err := s.saveFinished(ctx); err != nil {
+				return fmt.Errorf("fusion: load: %w", err)
+			}
+			if err := s.loadAgreements(ctx); err != nil {
+				return err
+			}
+			s.byID = map[string]*incident.Incident{}
+			s.sorted = nil
+			s.absorbQuietly()
+			s.log.InfoContext(ctx, "incidents loaded", slog.Int("observations", n), slog.Int("decisions", d),
+				slog.Int("live_incidents", len(s.byID)), slog.Duration("took", time.Since(start)))
+			return nil
 		}
 	}
-	if err := s.loadAgreements(ctx); err != nil {
+}
+
+// reapply applies a stored decision during a replay: with Reapply, not
+// Apply, because observations stored after it may have made it moot
+// (fusion has since joined what a merge named), which changes nothing the
+// live view holds. It fails when the decision names an observation
+// neither fusion nor (with a horizon) a finished incident holds: the
+// records changed behind our back.
+func (s *Service) reapply(ctx context.Context, dec incident.Decision) error {
+	err := s.fuser.Reapply(dec)
+	if err == nil || !s.horizon() || !errors.Is(err, derrors.ErrNotFound) || len(dec.Observations) == 0 {
 		return err
 	}
-	s.byID = map[string]*incident.Incident{}
-	s.sorted = nil
-	s.absorbQuietly()
-	s.log.InfoContext(ctx, "incidents loaded", slog.Int("observations", n), slog.Int("decisions", d),
-		slog.Int("incidents", len(s.byID)), slog.Duration("took", time.Since(start)))
-	return nil
+	return s.reapplyFinished(ctx, dec)
 }
+
+// pager reads a store's rows page by page, in seq order.
+type pager[T any] struct {
+	next  func(after int64) ([]T, error)
+	seq   func(T) int64
+	buf   []T
+	after int64
+	done  bool
+}
+
+// peek returns the next row, if any.
+func (p *pager[T]) peek() (T, bool, error) {
+	if len(p.buf) == 0 && !p.done {
+		rows, err := p.next(p.after)
+		if err != nil {
+			var zero T
+			return zero, false, err
+		}
+		p.buf = rows
+		p.done = len(rows) < replayPage
+		if len(rows) > 0 {
+			p.after = p.seq(rows[len(rows)-1])
+		}
+	}
+	if len(p.buf) == 0 {
+		var zero T
+		return zero, false, nil
+	}
+	return p.buf[0], true, nil
+}
+
+func (p *pager[T]) pop() { p.buf = p.buf[1:] }
 
 // absorb takes the fuser's changes into the view. The caller holds s.mu.
 func (s *Service) absorb() {
@@ -173,8 +235,9 @@ func (s *Service) Add(recs []observation.Record) {
 	s.pendMu.Unlock()
 }
 
-// fuse fuses the queued records. The caller holds s.mu.
-func (s *Service) fuse() {
+// fuse fuses the queued records, and with a horizon stores the incidents
+// that finished. The caller holds s.mu.
+func (s *Service) fuse(ctx context.Context) {
 	s.pendMu.Lock()
 	recs := s.pending
 	s.pending = nil
@@ -188,12 +251,15 @@ func (s *Service) fuse() {
 	}
 	if len(recs) > 0 {
 		s.stale = true
+		if err := s.saveFinished(ctx); err != nil {
+			s.log.ErrorContext(ctx, "fusion: storing finished incidents (kept in memory, tried again)", slog.Any("err", err))
+		}
 	}
 }
 
 // fresh brings the view up to date. The caller holds s.mu.
-func (s *Service) fresh() {
-	s.fuse()
+func (s *Service) fresh(ctx context.Context) {
+	s.fuse(ctx)
 	if s.stale {
 		s.absorb()
 	}
@@ -211,9 +277,9 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 			s.mu.Lock()
 			if s.announcer != nil {
-				s.fresh() // new incidents are announced within one interval
+				s.fresh(ctx) // new incidents are announced within one interval
 			} else {
-				s.fuse()
+				s.fuse(ctx)
 			}
 			s.mu.Unlock()
 		}
@@ -251,24 +317,44 @@ func (f fusingWriter) WriteObservations(ctx context.Context, recs []observation.
 	return out, nil
 }
 
-// Get returns the incident with this id, or derrors.ErrNotFound.
-func (s *Service) Get(id string) (incident.Incident, error) {
+// Get returns the incident with this id, live or finished, or an error
+// wrapping derrors.ErrNotFound.
+func (s *Service) Get(ctx context.Context, id string) (incident.Incident, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fresh()
+	s.fresh(ctx)
 	inc, ok := s.byID[id]
-	if !ok {
+	var v incident.Incident
+	if ok {
+		v = s.judge(*inc)
+	}
+	s.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	if !s.horizon() {
 		return incident.Incident{}, derrors.ErrNotFound
 	}
-	return s.judge(*inc), nil
+	fin, err := s.store.FinishedIncident(ctx, id)
+	if err != nil {
+		return incident.Incident{}, fmt.Errorf("fusion: %w", err)
+	}
+	return s.judgeFinished(fin), nil
 }
 
-// Len returns the number of incidents.
-func (s *Service) Len() int {
+// Len returns the number of incidents, live and finished.
+func (s *Service) Len(ctx context.Context) (int, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fresh()
-	return len(s.byID)
+	s.fresh(ctx)
+	n := len(s.byID)
+	s.mu.Unlock()
+	if !s.horizon() {
+		return n, nil
+	}
+	m, err := s.store.CountFinishedIncidents(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("fusion: %w", err)
+	}
+	return n + int(m), nil
 }
 
 // Decide applies an analyst's decision to the incident with id inc and
@@ -279,9 +365,12 @@ func (s *Service) Len() int {
 func (s *Service) Decide(ctx context.Context, inc string, d incident.Decision, authorID int64) (incident.Incident, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.fresh()
+	s.fresh(ctx)
 	cur, ok := s.byID[inc]
 	if !ok {
+		if s.horizon() {
+			return s.decideFinished(ctx, inc, d, authorID)
+		}
 		return incident.Incident{}, derrors.ErrNotFound
 	}
 	switch d.Kind {
@@ -331,10 +420,20 @@ type Query = incident.Query
 // Position is where a listing stopped (see incident.Position).
 type Position = incident.Position
 
-// List returns up to q.Limit incidents matching q, and whether more follow.
-func (s *Service) List(q Query) ([]incident.Incident, bool) {
+// List returns up to q.Limit incidents matching q, live and finished, and
+// whether more follow.
+func (s *Service) List(ctx context.Context, q Query) ([]incident.Incident, bool, error) {
+	live, more := s.listLive(ctx, q)
+	if !s.horizon() {
+		return live, more, nil
+	}
+	return s.withFinished(ctx, q, live, more)
+}
+
+// listLive is List over the incidents in memory.
+func (s *Service) listLive(ctx context.Context, q Query) ([]incident.Incident, bool) {
 	s.mu.Lock() // the view may need bringing up to date
-	s.fresh()
+	s.fresh(ctx)
 	if s.sorted == nil {
 		s.sorted = make([]*incident.Incident, 0, len(s.byID))
 		for _, inc := range s.byID {

@@ -49,7 +49,7 @@ func TestLiveViewEqualsReplay(t *testing.T) {
 				case <-done:
 					return
 				default:
-					live.List(fusion.Query{Limit: 50})
+					live.List(ctx, fusion.Query{Limit: 50})
 				}
 			}
 		})
@@ -66,15 +66,15 @@ func TestLiveViewEqualsReplay(t *testing.T) {
 	close(done)
 	readers.Wait()
 
-	got, more := live.List(fusion.Query{Limit: 1_000_000})
-	if more || len(got) == 0 || live.Len() != len(got) {
-		t.Fatalf("live view: %d incidents, more %v, Len %d", len(got), more, live.Len())
+	got, more := list(t, live, fusion.Query{Limit: 1_000_000})
+	if more || len(got) == 0 || count(t, live) != len(got) {
+		t.Fatalf("live view: %d incidents, more %v, Len %d", len(got), more, count(t, live))
 	}
 	replay := fusion.New(store, incident.Config{Locate: simulate.Locate}, nil)
 	if err := replay.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want, _ := replay.List(fusion.Query{Limit: 1_000_000})
+	want, _ := list(t, replay, fusion.Query{Limit: 1_000_000})
 	g, _ := json.Marshal(got)
 	wnt, _ := json.Marshal(want)
 	if string(g) != string(wnt) {

@@ -1,6 +1,10 @@
 package fusion
 
 import (
+	"context"
+	"errors"
+	"fmt"
+
 	"truce/internal/derrors"
 	"truce/internal/incident"
 )
@@ -9,17 +13,30 @@ import (
 // obsID, judged like Get's, or an error wrapping derrors.ErrNotFound. Records
 // anchored to an observation (decisions, findings) follow their incident
 // through it whatever later fusion does to the incident's id.
-func (s *Service) IncidentOf(obsID string) (incident.Incident, error) {
+func (s *Service) IncidentOf(ctx context.Context, obsID string) (incident.Incident, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fresh()
+	s.fresh(ctx)
 	got, err := s.fuser.Get(obsID)
-	if err != nil {
+	var inc *incident.Incident
+	var v incident.Incident
+	if err == nil {
+		inc = s.byID[got.ID]
+		if inc != nil {
+			v = s.judge(*inc)
+		}
+	}
+	s.mu.Unlock()
+	switch {
+	case inc != nil:
+		return v, nil
+	case err == nil:
+		return incident.Incident{}, derrors.ErrNotFound
+	case !s.horizon() || !errors.Is(err, derrors.ErrNotFound):
 		return incident.Incident{}, err
 	}
-	inc, ok := s.byID[got.ID]
-	if !ok {
-		return incident.Incident{}, derrors.ErrNotFound
+	fin, err := s.store.FinishedIncidentOf(ctx, obsID)
+	if err != nil {
+		return incident.Incident{}, fmt.Errorf("fusion: %w", err)
 	}
-	return s.judge(*inc), nil
+	return s.judgeFinished(fin), nil
 }

@@ -39,28 +39,28 @@ func TestIncidentOf(t *testing.T) {
 	if _, err := w.WriteObservations(ctx, []observation.Prepared{rec(second, 47.8, 0), rec("6f1c7a2e-0d0b-4a6e-9d1f-000000000009", 49, time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	before, err := s.IncidentOf(second)
+	before, err := s.IncidentOf(ctx, second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.WriteObservations(ctx, []observation.Prepared{rec(first, 47.8, time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	after, err := s.IncidentOf(second)
+	after, err := s.IncidentOf(ctx, second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if after.ID == before.ID || len(after.Observations) != 2 || after.Observations[0] != first {
 		t.Errorf("after a smaller id joined: got %s with %v, was %s", after.ID, after.Observations, before.ID)
 	}
-	if _, err := s.Get(before.ID); !errors.Is(err, derrors.ErrNotFound) {
+	if _, err := s.Get(ctx, before.ID); !errors.Is(err, derrors.ErrNotFound) {
 		t.Errorf("the old id: got %v, want not found", err)
 	}
-	if _, err := s.IncidentOf("6f1c7a2e-0d0b-4a6e-9d1f-000000000404"); !errors.Is(err, derrors.ErrNotFound) {
+	if _, err := s.IncidentOf(ctx, "6f1c7a2e-0d0b-4a6e-9d1f-000000000404"); !errors.Is(err, derrors.ErrNotFound) {
 		t.Errorf("an unknown observation: got %v, want not found", err)
 	}
 
-	all, _ := s.List(fusion.Query{Limit: 10})
+	all, _ := list(t, s, fusion.Query{Limit: 10})
 	for _, q := range []fusion.Query{
 		{},
 		{To: at.Add(30 * time.Minute)},
@@ -70,7 +70,7 @@ func TestIncidentOf(t *testing.T) {
 		{Kind: observation.Kind("mortar")},
 	} {
 		q.Limit = 10
-		want, _ := s.List(q)
+		want, _ := list(t, s, q)
 		var got []string
 		for i := range all {
 			if q.Match(&all[i]) {
@@ -83,12 +83,12 @@ func TestIncidentOf(t *testing.T) {
 	}
 	// Limit: none (zero) lists everything with nothing more to follow;
 	// pages of one follow each other to the same list.
-	if none, more := s.List(fusion.Query{}); len(none) != len(all) || more {
+	if none, more := list(t, s, fusion.Query{}); len(none) != len(all) || more {
 		t.Errorf("no limit: %d incidents, more %v; want %d, false", len(none), more, len(all))
 	}
 	var paged []string
 	for q := (fusion.Query{Limit: 1}); ; {
-		page, more := s.List(q)
+		page, more := list(t, s, q)
 		for _, inc := range page {
 			paged = append(paged, inc.ID)
 		}

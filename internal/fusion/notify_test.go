@@ -70,7 +70,7 @@ func TestNotifyCreatedIncidents(t *testing.T) {
 		if _, err := w.WriteObservations(ctx, ps); err != nil {
 			t.Fatal(err)
 		}
-		svc.Len() // a read refreshes the view
+		count(t, svc) // a read refreshes the view
 	}
 
 	// Three separate incidents, one at a time: one event each, naming it.
@@ -78,7 +78,7 @@ func TestNotifyCreatedIncidents(t *testing.T) {
 		write(far(100*i, 120*i, 47+float64(i)/5))
 	}
 	got := pub.take()
-	list, _ := svc.List(fusion.Query{Limit: 100})
+	list, _ := list(t, svc, fusion.Query{Limit: 100})
 	if len(got) != 3 || len(list) != 3 {
 		t.Fatalf("%d events for %d incidents, want 3 and 3: %+v", len(got), len(list), got)
 	}
@@ -99,7 +99,7 @@ func TestNotifyCreatedIncidents(t *testing.T) {
 	if got := pub.take(); len(got) != 0 {
 		t.Errorf("joining and renaming an incident published %+v, want nothing", got)
 	}
-	if n := svc.Len(); n != 3 {
+	if n := count(t, svc); n != 3 {
 		t.Fatalf("%d incidents after joining, want 3", n)
 	}
 
@@ -118,7 +118,7 @@ func TestNotifyCreatedIncidents(t *testing.T) {
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	svc.Len()
+	count(t, svc)
 	if got := pub.take(); len(got) != 0 {
 		t.Errorf("a reload published %d events, want none", len(got))
 	}

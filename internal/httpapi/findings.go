@@ -90,7 +90,7 @@ func (h *Handler) postFinding(w http.ResponseWriter, r *http.Request, u *auth.Us
 	if err := decodeStrict(w, r, maxFindingBytes, &req); err != nil {
 		return err
 	}
-	inc, err := h.incidents.Get(r.PathValue("id"))
+	inc, err := h.incidents.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (h *Handler) postFinding(w http.ResponseWriter, r *http.Request, u *auth.Us
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, h.findingView(u, e))
+	writeJSON(w, http.StatusCreated, h.findingView(r.Context(), u, e))
 	return nil
 }
 
@@ -181,7 +181,7 @@ func (h *Handler) actOnFinding(w http.ResponseWriter, r *http.Request, u *auth.U
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, h.findingView(u, e))
+	writeJSON(w, http.StatusOK, h.findingView(r.Context(), u, e))
 	return nil
 }
 
@@ -220,7 +220,7 @@ func (h *Handler) getFinding(w http.ResponseWriter, r *http.Request, u *auth.Use
 	if !finding.Visible(e.Finding, auth.FindingActor(u)) {
 		return derrors.ErrNotFound
 	}
-	writeJSON(w, http.StatusOK, h.findingView(u, e))
+	writeJSON(w, http.StatusOK, h.findingView(r.Context(), u, e))
 	return nil
 }
 
@@ -235,7 +235,7 @@ func (h *Handler) listFindings(w http.ResponseWriter, r *http.Request, u *auth.U
 		switch key {
 		case "incident":
 			anchors = map[string]bool{}
-			if inc, gerr := h.incidents.Get(v); gerr == nil {
+			if inc, gerr := h.incidents.Get(r.Context(), v); gerr == nil {
 				for _, o := range inc.Observations {
 					anchors[o] = true
 				}
@@ -275,7 +275,7 @@ func (h *Handler) listFindings(w http.ResponseWriter, r *http.Request, u *auth.U
 		NextCursor string        `json:"next_cursor,omitempty"`
 	}{Items: []findingJSON{}}
 	for _, e := range items {
-		page.Items = append(page.Items, h.findingView(u, e))
+		page.Items = append(page.Items, h.findingView(r.Context(), u, e))
 	}
 	if more {
 		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte("f1:" + items[len(items)-1].ID))
@@ -334,7 +334,7 @@ type actorJSON struct {
 
 // findingView shows e to u, who may see it: outside the mission, users
 // appear by pseudonym and the drafting before sending is left out.
-func (h *Handler) findingView(u *auth.User, e parties.Entry) findingJSON {
+func (h *Handler) findingView(ctx context.Context, u *auth.User, e parties.Entry) findingJSON {
 	staff := auth.SeesIdentities(u)
 	who := func(id string) string {
 		if staff || id == parties.Clock().ID {
@@ -349,7 +349,7 @@ func (h *Handler) findingView(u *auth.User, e parties.Entry) findingJSON {
 	if v.Allowed == nil {
 		v.Allowed = []finding.ActionKind{}
 	}
-	if inc, err := h.incidents.IncidentOf(e.Anchor); err == nil {
+	if inc, err := h.incidents.IncidentOf(ctx, e.Anchor); err == nil {
 		v.Incident = inc.ID
 	}
 	if e.Reply != nil {
@@ -513,7 +513,7 @@ func (h *Handler) reporters(ctx context.Context, u *auth.User, observations []st
 // releasedIncidents lists, for a viewer outside the mission, the incidents
 // released to it that match q, from the findings it may see rather than
 // from every incident: the cost is in proportion to what was released.
-func (h *Handler) releasedIncidents(u *auth.User, q fusion.Query) ([]incidentJSON, bool, error) {
+func (h *Handler) releasedIncidents(ctx context.Context, u *auth.User, q fusion.Query) ([]incidentJSON, bool, error) {
 	actor := auth.FindingActor(u)
 	entries, _, err := h.findings.List(func(e *parties.Entry) bool { return finding.Visible(e.Finding, actor) }, "", math.MaxInt)
 	if err != nil {
@@ -522,7 +522,7 @@ func (h *Handler) releasedIncidents(u *auth.User, q fusion.Query) ([]incidentJSO
 	seen := map[string]bool{}
 	var out []incidentJSON
 	for _, e := range entries {
-		inc, err := h.incidents.IncidentOf(e.Anchor)
+		inc, err := h.incidents.IncidentOf(ctx, e.Anchor)
 		if err != nil || seen[inc.ID] {
 			continue
 		}
@@ -560,13 +560,13 @@ type allegationIncident struct {
 	Release string          `json:"release"`
 }
 
-func (h *Handler) allegation(u *auth.User, st observation.Stored) (allegationJSON, error) {
+func (h *Handler) allegation(ctx context.Context, u *auth.User, st observation.Stored) (allegationJSON, error) {
 	var rec observation.Record
 	if err := json.Unmarshal(st.Body, &rec); err != nil {
 		return allegationJSON{}, err
 	}
 	a := allegationJSON{ID: rec.ID, Party: rec.Party, ObservedAt: rec.ObservedAt, Domain: rec.Domain, Kind: rec.Kind, AcceptedAt: rec.AcceptedAt}
-	if inc, err := h.incidents.IncidentOf(rec.ID); err == nil {
+	if inc, err := h.incidents.IncidentOf(ctx, rec.ID); err == nil {
 		if v, rel := h.released(u, inc); rel != auth.Unreleased {
 			a.Incident = &allegationIncident{ID: v.ID, Status: v.Status, Release: rel.String()}
 		}
@@ -614,7 +614,7 @@ func (h *Handler) listAllegations(w http.ResponseWriter, r *http.Request, u *aut
 			page.NextCursor = encodeCursor(observation.Position{Seq: rows[i-1].Seq})
 			break
 		}
-		a, err := h.allegation(u, st)
+		a, err := h.allegation(r.Context(), u, st)
 		if err != nil {
 			return err
 		}
@@ -630,7 +630,7 @@ func (h *Handler) incidentAllegations(w http.ResponseWriter, r *http.Request, u 
 	if err := auth.ReadIncidents(u); err != nil {
 		return err
 	}
-	inc, err := h.incidents.Get(r.PathValue("id"))
+	inc, err := h.incidents.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -642,7 +642,7 @@ func (h *Handler) incidentAllegations(w http.ResponseWriter, r *http.Request, u 
 		if err != nil {
 			return err
 		}
-		a, err := h.allegation(u, st)
+		a, err := h.allegation(r.Context(), u, st)
 		if err != nil {
 			return err
 		}

@@ -17,11 +17,11 @@ import (
 
 // Incidents is the live view of incidents.
 type Incidents interface {
-	List(q fusion.Query) ([]incident.Incident, bool)
-	Get(id string) (incident.Incident, error)
+	List(ctx context.Context, q fusion.Query) ([]incident.Incident, bool, error)
+	Get(ctx context.Context, id string) (incident.Incident, error)
 	// IncidentOf returns the incident holding an observation (findings
 	// and allegations follow their incident through it).
-	IncidentOf(obsID string) (incident.Incident, error)
+	IncidentOf(ctx context.Context, obsID string) (incident.Incident, error)
 	Decide(ctx context.Context, id string, d incident.Decision, authorID int64) (incident.Incident, error)
 }
 
@@ -37,13 +37,16 @@ func (h *Handler) listIncidents(w http.ResponseWriter, r *http.Request, u *auth.
 	var items []incidentJSON
 	var more bool
 	if auth.ReadIncidents(u) == nil {
-		incs, m := h.incidents.List(q)
+		incs, m, err := h.incidents.List(r.Context(), q)
+		if err != nil {
+			return err
+		}
 		more = m
 		for _, inc := range incs {
 			v, _ := h.incidentView(u, inc)
 			items = append(items, v)
 		}
-	} else if items, more, err = h.releasedIncidents(u, q); err != nil {
+	} else if items, more, err = h.releasedIncidents(r.Context(), u, q); err != nil {
 		return err
 	}
 	page := struct {
@@ -142,7 +145,7 @@ func decodeIncidentCursor(s string) (*fusion.Position, error) {
 // getIncident answers one incident as u may see it, with who reported it;
 // an incident not released to u is not found.
 func (h *Handler) getIncident(w http.ResponseWriter, r *http.Request, u *auth.User) error {
-	inc, err := h.incidents.Get(r.PathValue("id"))
+	inc, err := h.incidents.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -187,7 +190,7 @@ func (h *Handler) postDecision(w http.ResponseWriter, r *http.Request, u *auth.U
 			return derrors.Invalid("incidents", "required: the incidents to merge into this one")
 		}
 		for i, id := range req.Incidents {
-			other, err := h.incidents.Get(id)
+			other, err := h.incidents.Get(r.Context(), id)
 			if err != nil {
 				return derrors.Invalid(fmt.Sprintf("incidents[%d]", i), "no incident %s", id)
 			}

@@ -201,7 +201,10 @@ func TestDecisionsSurviveRefusion(t *testing.T) {
 	if err := again.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	after, _ := again.List(fusion.Query{Limit: 1000})
+	after, _, err := again.List(context.Background(), fusion.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b1, _ := json.Marshal(before)
 	b2, _ := json.Marshal(after)
 	if string(b1) != string(b2) {

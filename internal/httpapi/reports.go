@@ -108,7 +108,10 @@ func (h *Handler) dayIncidents(ctx context.Context, u *auth.User, day airwar.Day
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("httpapi: daily report incidents: %w", err)
 		}
-		page, more := h.incidents.List(q)
+		page, more, err := h.incidents.List(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("httpapi: daily report incidents: %w", err)
+		}
 		sums := make([]report.IncidentSummary, 0, len(page))
 		for _, inc := range page {
 			if v, ok := h.incidentFor(u, inc); ok {

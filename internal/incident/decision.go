@@ -185,6 +185,43 @@ func (f *Fuser) Reapply(d Decision) error {
 	return nil
 }
 
+// ApplyFinished applies a status or attribution decision to inc, an
+// incident a Fuser with a horizon has finished (Apply and Reapply no
+// longer reach it), as the Fuser would have applied it. It returns an
+// error wrapping derrors.ErrInvalid when d is malformed or the status move
+// is one the state machine forbids, and one wrapping derrors.ErrConflict
+// for a merge or split: a finished incident is never regrouped. A rejected
+// decision changes nothing.
+func ApplyFinished(inc *Incident, d Decision) error {
+	if err := d.Validate(); err != nil {
+		return fmt.Errorf("incident: decision: %w", err)
+	}
+	switch d.Kind {
+	case Merge, Split:
+		return fmt.Errorf("incident: decision: incident %s is finished (older than the fusion horizon) and can no longer be merged or split: %w", inc.ID, derrors.ErrConflict)
+	case SetStatus:
+		if err := Transition(inc.Status, d.Status, Analyst); err != nil {
+			return fmt.Errorf("incident: decision: %w", err)
+		}
+	}
+	d.Annotate(inc)
+	return nil
+}
+
+// Annotate sets what a status or attribution decision decides on inc,
+// without judging it; merges and splits change nothing here.
+func (d *Decision) Annotate(inc *Incident) {
+	switch d.Kind {
+	case SetStatus:
+		inc.Status, inc.StatusReason = d.Status, d.Reason
+	case Attribute:
+		inc.AttributedTo, inc.AttributionConfidence = d.AttributedTo, d.Confidence
+		if d.AttributedTo == "" {
+			inc.AttributionConfidence = ""
+		}
+	}
+}
+
 // resolve checks d's form and returns the slots of the observations it
 // names.
 func (f *Fuser) resolve(d Decision) ([]int32, error) {

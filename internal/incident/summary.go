@@ -339,15 +339,6 @@ func (f *Fuser) applyDecisions(inc *Incident, members []int32) {
 	}
 	slices.Sort(ds)
 	for _, di := range ds {
-		d := &f.dec.list[di]
-		switch d.Kind {
-		case SetStatus:
-			inc.Status, inc.StatusReason = d.Status, d.Reason
-		case Attribute:
-			inc.AttributedTo, inc.AttributionConfidence = d.AttributedTo, d.Confidence
-			if d.AttributedTo == "" {
-				inc.AttributionConfidence = ""
-			}
-		}
+		f.dec.list[di].Annotate(inc)
 	}
 }

@@ -1,0 +1,167 @@
+package fusion
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/google/uuid"
+
+	"truce/internal/incident"
+	"truce/internal/record"
+)
+
+// Finished incidents. With a horizon (incident.Config.Horizon), the
+// service's fuser hands over the incidents that can no longer change and
+// forgets their observations, so memory is bounded by the time window,
+// not by how many observations the store holds. The service keeps them in
+// the store: every read (List, Get, IncidentOf) answers from memory and
+// from the store together, and decisions about a finished incident are
+// applied to its stored copy. Stored finished incidents are derived data,
+// like the view in memory: a restart deletes them and the replay of the
+// ledger's records stores them again.
+
+// FinishedStore keeps the incidents a fuser with a horizon finished.
+type FinishedStore interface {
+	// PutFinishedIncidents stores incidents, each replacing any stored
+	// one with its id, and maps their observations to them.
+	PutFinishedIncidents(ctx context.Context, incs []incident.Incident) error
+	DeleteFinishedIncidents(ctx context.Context) error
+	FinishedIncident(ctx context.Context, id string) (incident.Incident, error)
+	FinishedIncidentOf(ctx context.Context, obsID string) (incident.Incident, error)
+	// ListFinishedIncidents returns those q.Match selects, in
+	// incident.Less order, at most q.Limit.
+	ListFinishedIncidents(ctx context.Context, q incident.Query) ([]incident.Incident, error)
+	CountFinishedIncidents(ctx context.Context) (int64, error)
+}
+
+func (s *Service) horizon() bool { return s.cfg.Horizon > 0 }
+
+// saveFinished stores the incidents the fuser finished, then drops them
+// from the view. When the store refuses, they stay in the view and are
+// tried again next time. The caller holds s.mu.
+func (s *Service) saveFinished(ctx context.Context) error {
+	if !s.horizon() {
+		return nil
+	}
+	s.unsaved = append(s.unsaved, s.fuser.Finished()...)
+	if len(s.unsaved) == 0 {
+		return nil
+	}
+	if err := s.store.PutFinishedIncidents(ctx, s.unsaved); err != nil {
+		for i := range s.unsaved {
+			s.byID[s.unsaved[i].ID] = &s.unsaved[i]
+		}
+		s.sorted = nil
+		return err
+	}
+	for i := range s.unsaved {
+		delete(s.byID, s.unsaved[i].ID)
+	}
+	s.unsaved = nil
+	s.sorted = nil
+	return nil
+}
+
+// reapplyFinished applies a stored decision to the finished incident
+// holding its first observation, during a replay. A merge or split naming
+// a finished incident is skipped: the live view refused those, so one can
+// only be here when the horizon was shorter than when it was made.
+func (s *Service) reapplyFinished(ctx context.Context, d incident.Decision) error {
+	if err := s.saveFinished(ctx); err != nil { // it may have just finished
+		return err
+	}
+	fin, err := s.store.FinishedIncidentOf(ctx, d.Observations[0])
+	if err != nil {
+		return err
+	}
+	if d.Kind == incident.Merge || d.Kind == incident.Split {
+		s.log.WarnContext(ctx, "fusion: a merge or split names a finished incident: skipped (was the horizon shortened?)",
+			slog.String("incident", fin.ID), slog.String("kind", string(d.Kind)))
+		return nil
+	}
+	d.Annotate(&fin)
+	return s.store.PutFinishedIncidents(ctx, []incident.Incident{fin})
+}
+
+// decideFinished is Decide for the finished incident with id inc: status
+// and attribution decisions apply to its stored copy; merges and splits
+// are refused (ErrConflict). The caller holds s.mu.
+func (s *Service) decideFinished(ctx context.Context, inc string, d incident.Decision, authorID int64) (incident.Incident, error) {
+	fin, err := s.store.FinishedIncident(ctx, inc)
+	if err != nil {
+		return incident.Incident{}, fmt.Errorf("fusion: %w", err)
+	}
+	d.Observations = append([]string{fin.Observations[0]}, d.Observations...)
+	if d.Kind == incident.SetStatus || d.Kind == incident.Attribute {
+		d.Observations = d.Observations[:1]
+	}
+	if err := incident.ApplyFinished(&fin, d); err != nil {
+		return incident.Incident{}, err
+	}
+	body, err := canonical(d)
+	if err == nil {
+		_, err = s.store.AppendRecord(ctx, record.TypeIncidentDecision, uuid.NewString(), authorID, body)
+	}
+	if err == nil {
+		err = s.store.PutFinishedIncidents(ctx, []incident.Incident{fin})
+	}
+	if err != nil {
+		// Memory and the store must hold what the ledger holds: rebuild
+		// both from the records (which hold the decision if it was
+		// appended).
+		if lerr := s.load(context.WithoutCancel(ctx)); lerr != nil {
+			s.log.ErrorContext(ctx, "fusion: reload after a failed decision", slog.Any("err", lerr))
+		}
+		return incident.Incident{}, fmt.Errorf("fusion: decision: %w", err)
+	}
+	return s.judge(fin), nil
+}
+
+// withFinished merges a page of live incidents (live, more: listLive's
+// answer to q) with the finished incidents the store selects for q, in
+// listing order. An incident that finished between the two reads may be
+// in both: it is listed once.
+func (s *Service) withFinished(ctx context.Context, q Query, live []incident.Incident, more bool) ([]incident.Incident, bool, error) {
+	sq := q
+	if q.Limit > 0 {
+		sq.Limit = q.Limit + 1
+	}
+	fin, err := s.store.ListFinishedIncidents(ctx, sq)
+	if err != nil {
+		return nil, false, fmt.Errorf("fusion: %w", err)
+	}
+	s.mu.Lock()
+	for i := range fin {
+		fin[i] = s.judge(fin[i])
+	}
+	s.mu.Unlock()
+	out := make([]incident.Incident, 0, len(live)+len(fin))
+	i, j := 0, 0
+	for i < len(live) || j < len(fin) {
+		switch {
+		case j == len(fin) || (i < len(live) && incident.Less(&live[i], &fin[j]) < 0):
+			out = append(out, live[i])
+			i++
+		case i < len(live) && live[i].ID == fin[j].ID:
+			out = append(out, fin[j])
+			i++
+			j++
+		default:
+			out = append(out, fin[j])
+			j++
+		}
+	}
+	if q.Limit > 0 && len(out) > q.Limit {
+		out, more = out[:q.Limit], true
+	}
+	return out, more, nil
+}
+
+// judgeFinished is judge for an incident read from the store; it takes
+// s.mu.
+func (s *Service) judgeFinished(inc incident.Incident) incident.Incident {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.judge(inc)
+}
