@@ -1,19 +1,15 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"truce/internal/derrors"
 	"truce/internal/incident"
+	"truce/internal/store/incidentrows"
 )
 
 // Finished incidents are fusion's output for incidents whose observations
@@ -33,7 +29,7 @@ import (
 // id that is not a UUID is an error wrapping derrors.ErrInvalid that names
 // it, and nothing is written. Violation is not stored.
 func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incident) error {
-	rows, err := finishedRows(incs)
+	rows, err := incidentrows.Encode(incs)
 	if err != nil {
 		return fmt.Errorf("postgres: put finished incidents: %w", err)
 	}
@@ -44,16 +40,16 @@ func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incide
 	// first error ends the transaction.
 	var b pgx.Batch
 	for _, r := range rows {
-		inc := r.inc
+		inc := r.Inc
 		b.Queue(`DELETE FROM finished_members WHERE incident_id = $1`, inc.ID)
 		b.Queue(`INSERT INTO finished_incidents (id, start_at, end_at, domain, kind, status, region, lat, lon, body)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (id) DO UPDATE SET start_at = excluded.start_at, end_at = excluded.end_at, domain = excluded.domain,
 				kind = excluded.kind, status = excluded.status, region = excluded.region, lat = excluded.lat, lon = excluded.lon, body = excluded.body`,
 			inc.ID, inc.Start.UnixNano(), inc.End.UnixNano(), string(inc.Domain), string(inc.Kind), string(inc.Status), inc.Region,
-			inc.Lat, inc.Lon, r.body)
+			inc.Lat, inc.Lon, r.Body)
 		b.Queue(`INSERT INTO finished_members (obs_id, incident_id) SELECT unnest($1::uuid[]), $2
-			ON CONFLICT (obs_id) DO UPDATE SET incident_id = excluded.incident_id`, r.members, inc.ID)
+			ON CONFLICT (obs_id) DO UPDATE SET incident_id = excluded.incident_id`, r.Members, inc.ID)
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		return tx.SendBatch(ctx, &b).Close()
@@ -62,47 +58,6 @@ func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incide
 		return fmt.Errorf("postgres: put finished incidents: %w", err)
 	}
 	return nil
-}
-
-// finishedRow is an incident as PutFinishedIncidents writes it.
-type finishedRow struct {
-	inc     *incident.Incident
-	body    []byte
-	members [][16]byte // the observations' UUIDs, sorted, each once
-}
-
-// finishedRows checks every incident and encodes it, before anything is
-// written.
-func finishedRows(incs []incident.Incident) ([]finishedRow, error) {
-	rows := make([]finishedRow, len(incs))
-	for i := range incs {
-		inc := &incs[i]
-		if inc.ID == "" {
-			return nil, fmt.Errorf("incident %d: no id: %w", i, derrors.ErrInvalid)
-		}
-		if len(inc.Observations) == 0 {
-			return nil, fmt.Errorf("incident %d (%s): no observations: %w", i, inc.ID, derrors.ErrInvalid)
-		}
-		members := make([][16]byte, len(inc.Observations))
-		for j, o := range inc.Observations {
-			key, ok := uuidKey(o)
-			if !ok {
-				return nil, fmt.Errorf("incident %d (%s): observation id %q is not a UUID: %w", i, inc.ID, o, derrors.ErrInvalid)
-			}
-			members[j] = key
-		}
-		// An INSERT … ON CONFLICT DO UPDATE may not touch a row twice.
-		slices.SortFunc(members, func(a, b [16]byte) int { return bytes.Compare(a[:], b[:]) })
-		members = slices.Compact(members)
-		stored := *inc
-		stored.Violation = nil // judged at read time, never stored
-		body, err := json.Marshal(&stored)
-		if err != nil {
-			return nil, fmt.Errorf("incident %d (%s): %w", i, inc.ID, err)
-		}
-		rows[i] = finishedRow{inc: inc, body: body, members: members}
-	}
-	return rows, nil
 }
 
 // DeleteFinishedIncidents removes every stored finished incident and every
@@ -125,32 +80,19 @@ func (s *Store) DeleteFinishedIncidents(ctx context.Context) error {
 	return nil
 }
 
-const finishedColumns = `start_at, end_at, body`
-
-// scanFinished decodes a row of finishedColumns. Start and End come from
-// the integer columns, in UTC, as fusion makes them.
-func scanFinished(start, end int64, body []byte) (incident.Incident, error) {
-	var inc incident.Incident
-	if err := json.Unmarshal(body, &inc); err != nil {
-		return incident.Incident{}, err
-	}
-	inc.Start, inc.End = time.Unix(0, start).UTC(), time.Unix(0, end).UTC()
-	return inc, nil
-}
-
 func (s *Store) finishedIncident(ctx context.Context, query string, arg any) (incident.Incident, error) {
 	var start, end int64
 	var body []byte
 	if err := s.pool.QueryRow(ctx, query, arg).Scan(&start, &end, &body); err != nil {
 		return incident.Incident{}, err
 	}
-	return scanFinished(start, end, body)
+	return incidentrows.Decode(start, end, body)
 }
 
 // FinishedIncident returns the stored finished incident with this id, or
 // an error wrapping derrors.ErrNotFound.
 func (s *Store) FinishedIncident(ctx context.Context, id string) (incident.Incident, error) {
-	inc, err := s.finishedIncident(ctx, `SELECT `+finishedColumns+` FROM finished_incidents WHERE id = $1`, id)
+	inc, err := s.finishedIncident(ctx, `SELECT `+incidentrows.Columns+` FROM finished_incidents WHERE id = $1`, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return incident.Incident{}, fmt.Errorf("postgres: finished incident %s: %w", id, derrors.ErrNotFound)
 	}
@@ -167,7 +109,7 @@ func (s *Store) FinishedIncidentOf(ctx context.Context, obsID string) (incident.
 	if !ok {
 		return incident.Incident{}, fmt.Errorf("postgres: finished incident of %s: %w", obsID, derrors.ErrNotFound)
 	}
-	inc, err := s.finishedIncident(ctx, `SELECT `+finishedColumns+` FROM finished_members m
+	inc, err := s.finishedIncident(ctx, `SELECT `+incidentrows.Columns+` FROM finished_members m
 		JOIN finished_incidents i ON i.id = m.incident_id WHERE m.obs_id = $1`, key)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return incident.Incident{}, fmt.Errorf("postgres: finished incident of %s: %w", obsID, derrors.ErrNotFound)
@@ -185,49 +127,7 @@ func (s *Store) FinishedIncidentOf(ctx context.Context, obsID string) (incident.
 // bounds are read from the (start_at, id) index; the other filters are
 // tested on the rows it yields.
 func (s *Store) ListFinishedIncidents(ctx context.Context, q incident.Query) ([]incident.Incident, error) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
-	if !q.From.IsZero() {
-		add("start_at >= $%d", q.From.UnixNano())
-	}
-	if !q.To.IsZero() {
-		add("start_at < $%d", q.To.UnixNano())
-	}
-	if q.After != nil {
-		args = append(args, q.After.Start.UnixNano(), q.After.ID)
-		conds = append(conds, fmt.Sprintf("(start_at, id) > ($%d, $%d)", len(args)-1, len(args)))
-	}
-	if q.Domain != "" {
-		add("domain = $%d", string(q.Domain))
-	}
-	if q.Kind != "" {
-		add("kind = $%d", string(q.Kind))
-	}
-	if q.Status != "" {
-		add("status = $%d", string(q.Status))
-	}
-	if q.Region != "" {
-		add("region = $%d", q.Region)
-	}
-	if b := q.BBox; b != nil {
-		add("lon >= $%d", b[0])
-		add("lat >= $%d", b[1])
-		add("lon <= $%d", b[2])
-		add("lat <= $%d", b[3])
-	}
-	query := `SELECT ` + finishedColumns + ` FROM finished_incidents`
-	if len(conds) > 0 {
-		query += ` WHERE ` + strings.Join(conds, " AND ")
-	}
-	query += ` ORDER BY start_at, id`
-	if q.Limit > 0 {
-		args = append(args, q.Limit)
-		query += fmt.Sprintf(` LIMIT $%d`, len(args))
-	}
+	query, args := incidentrows.Select(q)
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list finished incidents: %w", err)
@@ -236,7 +136,7 @@ func (s *Store) ListFinishedIncidents(ctx context.Context, q incident.Query) ([]
 	var start, end int64
 	var body []byte
 	_, err = pgx.ForEachRow(rows, []any{&start, &end, &body}, func() error {
-		inc, err := scanFinished(start, end, body)
+		inc, err := incidentrows.Decode(start, end, body)
 		if err != nil {
 			return err
 		}

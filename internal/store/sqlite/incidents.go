@@ -3,14 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"truce/internal/derrors"
 	"truce/internal/incident"
+	"truce/internal/store/incidentrows"
 )
 
 // Finished incidents are fusion's output for incidents whose observations
@@ -30,7 +28,7 @@ import (
 // id that is not a UUID is an error wrapping derrors.ErrInvalid that names
 // it, and nothing is written. Violation is not stored.
 func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incident) error {
-	rows, err := finishedRows(incs)
+	rows, err := incidentrows.Encode(incs)
 	if err != nil {
 		return fmt.Errorf("sqlite: put finished incidents: %w", err)
 	}
@@ -62,16 +60,16 @@ func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incide
 	}
 	defer member.Close()
 	for _, r := range rows {
-		inc := r.inc
+		inc := r.Inc
 		if _, err := unmap.ExecContext(ctx, inc.ID); err != nil {
 			return fmt.Errorf("sqlite: put finished incident %s: %w", inc.ID, err)
 		}
 		if _, err := put.ExecContext(ctx, inc.ID, inc.Start.UnixNano(), inc.End.UnixNano(), string(inc.Domain), string(inc.Kind),
-			string(inc.Status), inc.Region, inc.Lat, inc.Lon, r.body); err != nil {
+			string(inc.Status), inc.Region, inc.Lat, inc.Lon, r.Body); err != nil {
 			return fmt.Errorf("sqlite: put finished incident %s: %w", inc.ID, err)
 		}
-		for _, key := range r.members {
-			if _, err := member.ExecContext(ctx, key, inc.ID); err != nil {
+		for _, key := range r.Members {
+			if _, err := member.ExecContext(ctx, key[:], inc.ID); err != nil {
 				return fmt.Errorf("sqlite: put finished incident %s: %w", inc.ID, err)
 			}
 		}
@@ -80,44 +78,6 @@ func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incide
 		return fmt.Errorf("sqlite: put finished incidents: commit: %w", err)
 	}
 	return nil
-}
-
-// finishedRow is an incident as PutFinishedIncidents writes it.
-type finishedRow struct {
-	inc     *incident.Incident
-	body    []byte
-	members [][]byte // the observations' UUIDs, 16 bytes each
-}
-
-// finishedRows checks every incident and encodes it, before anything is
-// written.
-func finishedRows(incs []incident.Incident) ([]finishedRow, error) {
-	rows := make([]finishedRow, len(incs))
-	for i := range incs {
-		inc := &incs[i]
-		if inc.ID == "" {
-			return nil, fmt.Errorf("incident %d: no id: %w", i, derrors.ErrInvalid)
-		}
-		if len(inc.Observations) == 0 {
-			return nil, fmt.Errorf("incident %d (%s): no observations: %w", i, inc.ID, derrors.ErrInvalid)
-		}
-		members := make([][]byte, len(inc.Observations))
-		for j, o := range inc.Observations {
-			key, ok := uuidBytes(o)
-			if !ok {
-				return nil, fmt.Errorf("incident %d (%s): observation id %q is not a UUID: %w", i, inc.ID, o, derrors.ErrInvalid)
-			}
-			members[j] = key
-		}
-		stored := *inc
-		stored.Violation = nil // judged at read time, never stored
-		body, err := json.Marshal(&stored)
-		if err != nil {
-			return nil, fmt.Errorf("incident %d (%s): %w", i, inc.ID, err)
-		}
-		rows[i] = finishedRow{inc: inc, body: body, members: members}
-	}
-	return rows, nil
 }
 
 // DeleteFinishedIncidents removes every stored finished incident and every
@@ -140,28 +100,10 @@ func (s *Store) DeleteFinishedIncidents(ctx context.Context) error {
 	return nil
 }
 
-const finishedColumns = `start_at, end_at, body`
-
-// scanFinished decodes a row of finishedColumns. Start and End come from
-// the integer columns, in UTC, as fusion makes them.
-func scanFinished(row interface{ Scan(...any) error }) (incident.Incident, error) {
-	var inc incident.Incident
-	var start, end int64
-	var body []byte
-	if err := row.Scan(&start, &end, &body); err != nil {
-		return inc, err
-	}
-	if err := json.Unmarshal(body, &inc); err != nil {
-		return inc, err
-	}
-	inc.Start, inc.End = time.Unix(0, start).UTC(), time.Unix(0, end).UTC()
-	return inc, nil
-}
-
 // FinishedIncident returns the stored finished incident with this id, or
 // an error wrapping derrors.ErrNotFound.
 func (s *Store) FinishedIncident(ctx context.Context, id string) (incident.Incident, error) {
-	inc, err := scanFinished(s.read.QueryRowContext(ctx, `SELECT `+finishedColumns+` FROM finished_incidents WHERE id = $1`, id))
+	inc, err := scanFinished(s.read.QueryRowContext(ctx, `SELECT `+incidentrows.Columns+` FROM finished_incidents WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return incident.Incident{}, fmt.Errorf("sqlite: finished incident %s: %w", id, derrors.ErrNotFound)
 	}
@@ -178,7 +120,7 @@ func (s *Store) FinishedIncidentOf(ctx context.Context, obsID string) (incident.
 	if !ok {
 		return incident.Incident{}, fmt.Errorf("sqlite: finished incident of %s: %w", obsID, derrors.ErrNotFound)
 	}
-	inc, err := scanFinished(s.read.QueryRowContext(ctx, `SELECT `+finishedColumns+` FROM finished_members m
+	inc, err := scanFinished(s.read.QueryRowContext(ctx, `SELECT `+incidentrows.Columns+` FROM finished_members m
 		JOIN finished_incidents i ON i.id = m.incident_id WHERE m.obs_id = $1`, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return incident.Incident{}, fmt.Errorf("sqlite: finished incident of %s: %w", obsID, derrors.ErrNotFound)
@@ -195,49 +137,7 @@ func (s *Store) FinishedIncidentOf(ctx context.Context, obsID string) (incident.
 // From, To and After bounds are read from the (start_at, id) index; the
 // other filters are tested on the rows it yields.
 func (s *Store) ListFinishedIncidents(ctx context.Context, q incident.Query) ([]incident.Incident, error) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
-	if !q.From.IsZero() {
-		add("start_at >= $%d", q.From.UnixNano())
-	}
-	if !q.To.IsZero() {
-		add("start_at < $%d", q.To.UnixNano())
-	}
-	if q.After != nil {
-		args = append(args, q.After.Start.UnixNano(), q.After.ID)
-		conds = append(conds, fmt.Sprintf("(start_at, id) > ($%d, $%d)", len(args)-1, len(args)))
-	}
-	if q.Domain != "" {
-		add("domain = $%d", string(q.Domain))
-	}
-	if q.Kind != "" {
-		add("kind = $%d", string(q.Kind))
-	}
-	if q.Status != "" {
-		add("status = $%d", string(q.Status))
-	}
-	if q.Region != "" {
-		add("region = $%d", q.Region)
-	}
-	if b := q.BBox; b != nil {
-		add("lon >= $%d", b[0])
-		add("lat >= $%d", b[1])
-		add("lon <= $%d", b[2])
-		add("lat <= $%d", b[3])
-	}
-	query := `SELECT ` + finishedColumns + ` FROM finished_incidents`
-	if len(conds) > 0 {
-		query += ` WHERE ` + strings.Join(conds, " AND ")
-	}
-	query += ` ORDER BY start_at, id`
-	if q.Limit > 0 {
-		args = append(args, q.Limit)
-		query += fmt.Sprintf(` LIMIT $%d`, len(args))
-	}
+	query, args := incidentrows.Select(q)
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list finished incidents: %w", err)
@@ -264,4 +164,14 @@ func (s *Store) CountFinishedIncidents(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("sqlite: count finished incidents: %w", err)
 	}
 	return n, nil
+}
+
+// scanFinished reads a row of incidentrows.Columns.
+func scanFinished(row interface{ Scan(...any) error }) (incident.Incident, error) {
+	var start, end int64
+	var body []byte
+	if err := row.Scan(&start, &end, &body); err != nil {
+		return incident.Incident{}, err
+	}
+	return incidentrows.Decode(start, end, body)
 }
