@@ -429,10 +429,17 @@ func TestBrowserKeyboardFilters(t *testing.T) {
 	}
 	// Choose a domain and apply with the keyboard alone.
 	do(t, ctx, chromedp.Focus(chromedp.ID("f-domain")), chromedp.KeyEvent(kb.ArrowDown),
-		chromedp.Focus(chromedp.CSS(`form button[type=submit]`)), chromedp.KeyEvent(kb.Enter),
-		chromedp.WaitVisible(chromedp.ID("f-from")))
-	if loc := run(t, ctx, chromedp.Location()); !strings.Contains(loc, "domain=") {
+		chromedp.Focus(chromedp.CSS(`form button[type=submit]`)), chromedp.KeyEvent(kb.Enter))
+	// The form's GET loads a new page: wait for its address, not for an
+	// element the old page has too.
+	loc := run(t, ctx, chromedp.Location())
+	for i := 0; i < 50 && !strings.Contains(loc, "domain="); i++ {
+		time.Sleep(100 * time.Millisecond)
+		loc = run(t, ctx, chromedp.Location())
+	}
+	if !strings.Contains(loc, "domain=") {
 		t.Errorf("after Enter on the apply button, at %s: want the filters applied", loc)
 	}
+	do(t, ctx, chromedp.WaitVisible(chromedp.ID("f-from")))
 	noProblems(t, problems)
 }
