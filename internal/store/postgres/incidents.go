@@ -9,7 +9,7 @@ import (
 
 	"truce/internal/derrors"
 	"truce/internal/incident"
-	"truce/internal/store/incidentrows"
+	"truce/internal/store/storesql"
 )
 
 // Finished incidents are fusion's output for incidents whose observations
@@ -29,7 +29,7 @@ import (
 // id that is not a UUID is an error wrapping derrors.ErrInvalid that names
 // it, and nothing is written. Violation is not stored.
 func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incident) error {
-	rows, err := incidentrows.Encode(incs)
+	rows, err := storesql.FinishedRows(incs)
 	if err != nil {
 		return fmt.Errorf("postgres: put finished incidents: %w", err)
 	}
@@ -86,13 +86,13 @@ func (s *Store) finishedIncident(ctx context.Context, query string, arg any) (in
 	if err := s.pool.QueryRow(ctx, query, arg).Scan(&start, &end, &body); err != nil {
 		return incident.Incident{}, err
 	}
-	return incidentrows.Decode(start, end, body)
+	return storesql.DecodeFinished(start, end, body)
 }
 
 // FinishedIncident returns the stored finished incident with this id, or
 // an error wrapping derrors.ErrNotFound.
 func (s *Store) FinishedIncident(ctx context.Context, id string) (incident.Incident, error) {
-	inc, err := s.finishedIncident(ctx, `SELECT `+incidentrows.Columns+` FROM finished_incidents WHERE id = $1`, id)
+	inc, err := s.finishedIncident(ctx, `SELECT `+storesql.FinishedColumns+` FROM finished_incidents WHERE id = $1`, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return incident.Incident{}, fmt.Errorf("postgres: finished incident %s: %w", id, derrors.ErrNotFound)
 	}
@@ -105,11 +105,11 @@ func (s *Store) FinishedIncident(ctx context.Context, id string) (incident.Incid
 // FinishedIncidentOf returns the stored finished incident that holds the
 // observation obsID, or an error wrapping derrors.ErrNotFound.
 func (s *Store) FinishedIncidentOf(ctx context.Context, obsID string) (incident.Incident, error) {
-	key, ok := uuidKey(obsID)
+	key, ok := storesql.UUIDKey(obsID)
 	if !ok {
 		return incident.Incident{}, fmt.Errorf("postgres: finished incident of %s: %w", obsID, derrors.ErrNotFound)
 	}
-	inc, err := s.finishedIncident(ctx, `SELECT `+incidentrows.Columns+` FROM finished_members m
+	inc, err := s.finishedIncident(ctx, `SELECT `+storesql.FinishedColumns+` FROM finished_members m
 		JOIN finished_incidents i ON i.id = m.incident_id WHERE m.obs_id = $1`, key)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return incident.Incident{}, fmt.Errorf("postgres: finished incident of %s: %w", obsID, derrors.ErrNotFound)
@@ -127,7 +127,7 @@ func (s *Store) FinishedIncidentOf(ctx context.Context, obsID string) (incident.
 // bounds are read from the (start_at, id) index; the other filters are
 // tested on the rows it yields.
 func (s *Store) ListFinishedIncidents(ctx context.Context, q incident.Query) ([]incident.Incident, error) {
-	query, args := incidentrows.Select(q)
+	query, args := storesql.SelectFinished(q)
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list finished incidents: %w", err)
@@ -136,7 +136,7 @@ func (s *Store) ListFinishedIncidents(ctx context.Context, q incident.Query) ([]
 	var start, end int64
 	var body []byte
 	_, err = pgx.ForEachRow(rows, []any{&start, &end, &body}, func() error {
-		inc, err := incidentrows.Decode(start, end, body)
+		inc, err := storesql.DecodeFinished(start, end, body)
 		if err != nil {
 			return err
 		}

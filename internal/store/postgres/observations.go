@@ -13,24 +13,12 @@ import (
 	"truce/internal/derrors"
 	"truce/internal/ledger"
 	"truce/internal/observation"
+	"truce/internal/store/storesql"
 )
 
 // MaxList caps the rows one ListObservations call returns, whatever the
 // caller asks for.
-const MaxList = 10000
-
-// uuidKey returns the 16 bytes of a UUID in 8-4-4-4-12 form (the only
-// form ids take; other spellings uuid.Parse accepts are not ids).
-func uuidKey(s string) ([16]byte, bool) {
-	if len(s) != 36 {
-		return [16]byte{}, false
-	}
-	u, err := uuid.Parse(s)
-	if err != nil {
-		return [16]byte{}, false
-	}
-	return u, true
-}
+const MaxList = storesql.MaxList
 
 // WriteObservations stores records in one transaction, with a ledger entry
 // for each new one, and reports per record whether it was created, was an
@@ -63,7 +51,7 @@ func writeObservations(ctx context.Context, tx pgx.Tx, recs []observation.Prepar
 	}
 	keys := make([][16]byte, len(recs))
 	for i, r := range recs {
-		k, ok := uuidKey(r.ID)
+		k, ok := storesql.UUIDKey(r.ID)
 		if !ok {
 			return nil, fmt.Errorf("id %q is not a UUID: %w", r.ID, derrors.ErrInvalid)
 		}
@@ -143,31 +131,16 @@ func contentHashes[K comparable](ctx context.Context, tx pgx.Tx, query string, i
 	return known, nil
 }
 
-// scopeSQL returns the WHERE clause that limits rows to what scope allows.
-func scopeSQL(sc observation.Scope, args []any) (string, []any) {
-	switch {
-	case sc.All:
-		return "true", args
-	case sc.Party != "":
-		args = append(args, sc.Party)
-		return fmt.Sprintf("party = $%d", len(args)), args
-	case sc.Org != "":
-		args = append(args, sc.Org)
-		return fmt.Sprintf("party = '' AND organization = $%d", len(args)), args
-	}
-	return "false", args
-}
-
 // Observation returns the stored observation with this id if scope allows
 // it, else derrors.ErrNotFound (a reader cannot tell "hidden" from
 // "absent").
 func (s *Store) Observation(ctx context.Context, id string, scope observation.Scope) (observation.Stored, error) {
 	var st observation.Stored
-	key, ok := uuidKey(strings.ToLower(id))
+	key, ok := storesql.UUIDKey(strings.ToLower(id))
 	if !ok {
 		return st, derrors.ErrNotFound
 	}
-	where, args := scopeSQL(scope, []any{key})
+	where, args := storesql.Scope(scope, []any{key})
 	var ns int64
 	err := s.pool.QueryRow(ctx,
 		`SELECT seq, observed_at, body, ledger_idx, salt FROM observations WHERE id = $1 AND `+where, args...,
@@ -187,44 +160,7 @@ func (s *Store) Observation(ctx context.Context, id string, scope observation.Sc
 // matching f, ordered by observation time then arrival, or by arrival alone
 // (which is ledger order) if f.ArrivalOrder.
 func (s *Store) ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error) {
-	where, args := scopeSQL(f.Scope, nil)
-	conds := []string{where}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
-	if !f.From.IsZero() {
-		add("observed_at >= $%d", f.From.UnixNano())
-	}
-	if !f.To.IsZero() {
-		add("observed_at < $%d", f.To.UnixNano())
-	}
-	if f.Domain != "" {
-		add("domain = $%d", string(f.Domain))
-	}
-	if f.Kind != "" {
-		add("kind = $%d", string(f.Kind))
-	}
-	if f.Source != "" {
-		add("source = $%d", string(f.Source))
-	}
-	order := "observed_at, seq"
-	if f.ArrivalOrder {
-		order = "seq"
-		if f.After != nil {
-			add("seq > $%d", f.After.Seq)
-		}
-	} else if f.After != nil {
-		args = append(args, f.After.ObservedAt.UnixNano(), f.After.Seq)
-		conds = append(conds, fmt.Sprintf("(observed_at, seq) > ($%d, $%d)", len(args)-1, len(args)))
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > MaxList {
-		limit = MaxList
-	}
-	args = append(args, limit)
-	q := `SELECT seq, id, observed_at, body, ledger_idx, salt FROM observations WHERE ` + strings.Join(conds, " AND ") +
-		fmt.Sprintf(` ORDER BY %s LIMIT $%d`, order, len(args))
+	q, args := storesql.SelectObservations(f)
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list observations: %w", err)

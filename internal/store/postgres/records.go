@@ -14,6 +14,7 @@ import (
 	"truce/internal/derrors"
 	"truce/internal/ledger"
 	"truce/internal/record"
+	"truce/internal/store/storesql"
 )
 
 // AppendRecord stores a new record and its ledger entry in one transaction
@@ -21,7 +22,7 @@ import (
 // previous entry's) and ledger index. A second record of the same type and
 // id is derrors.ErrConflict.
 func (s *Store) AppendRecord(ctx context.Context, typ, id string, authorID int64, body []byte) (record.Stored, error) {
-	key, ok := uuidKey(id)
+	key, ok := storesql.UUIDKey(id)
 	if !ok {
 		return record.Stored{}, fmt.Errorf("postgres: append record: id %q: %w", id, derrors.ErrInvalid)
 	}
@@ -90,7 +91,7 @@ func (s *Store) ListRecords(ctx context.Context, typ string, afterSeq int64, lim
 // GetRecord returns the record of a type with this id, or
 // derrors.ErrNotFound.
 func (s *Store) GetRecord(ctx context.Context, typ, id string) (record.Stored, error) {
-	key, ok := uuidKey(id)
+	key, ok := storesql.UUIDKey(id)
 	if !ok {
 		return record.Stored{}, derrors.ErrNotFound
 	}

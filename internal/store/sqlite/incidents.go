@@ -8,7 +8,7 @@ import (
 
 	"truce/internal/derrors"
 	"truce/internal/incident"
-	"truce/internal/store/incidentrows"
+	"truce/internal/store/storesql"
 )
 
 // Finished incidents are fusion's output for incidents whose observations
@@ -28,7 +28,7 @@ import (
 // id that is not a UUID is an error wrapping derrors.ErrInvalid that names
 // it, and nothing is written. Violation is not stored.
 func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incident) error {
-	rows, err := incidentrows.Encode(incs)
+	rows, err := storesql.FinishedRows(incs)
 	if err != nil {
 		return fmt.Errorf("sqlite: put finished incidents: %w", err)
 	}
@@ -103,7 +103,7 @@ func (s *Store) DeleteFinishedIncidents(ctx context.Context) error {
 // FinishedIncident returns the stored finished incident with this id, or
 // an error wrapping derrors.ErrNotFound.
 func (s *Store) FinishedIncident(ctx context.Context, id string) (incident.Incident, error) {
-	inc, err := scanFinished(s.read.QueryRowContext(ctx, `SELECT `+incidentrows.Columns+` FROM finished_incidents WHERE id = $1`, id))
+	inc, err := scanFinished(s.read.QueryRowContext(ctx, `SELECT `+storesql.FinishedColumns+` FROM finished_incidents WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return incident.Incident{}, fmt.Errorf("sqlite: finished incident %s: %w", id, derrors.ErrNotFound)
 	}
@@ -120,7 +120,7 @@ func (s *Store) FinishedIncidentOf(ctx context.Context, obsID string) (incident.
 	if !ok {
 		return incident.Incident{}, fmt.Errorf("sqlite: finished incident of %s: %w", obsID, derrors.ErrNotFound)
 	}
-	inc, err := scanFinished(s.read.QueryRowContext(ctx, `SELECT `+incidentrows.Columns+` FROM finished_members m
+	inc, err := scanFinished(s.read.QueryRowContext(ctx, `SELECT `+storesql.FinishedColumns+` FROM finished_members m
 		JOIN finished_incidents i ON i.id = m.incident_id WHERE m.obs_id = $1`, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return incident.Incident{}, fmt.Errorf("sqlite: finished incident of %s: %w", obsID, derrors.ErrNotFound)
@@ -137,7 +137,7 @@ func (s *Store) FinishedIncidentOf(ctx context.Context, obsID string) (incident.
 // From, To and After bounds are read from the (start_at, id) index; the
 // other filters are tested on the rows it yields.
 func (s *Store) ListFinishedIncidents(ctx context.Context, q incident.Query) ([]incident.Incident, error) {
-	query, args := incidentrows.Select(q)
+	query, args := storesql.SelectFinished(q)
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list finished incidents: %w", err)
@@ -166,12 +166,12 @@ func (s *Store) CountFinishedIncidents(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// scanFinished reads a row of incidentrows.Columns.
+// scanFinished reads a row of storesql.FinishedColumns.
 func scanFinished(row interface{ Scan(...any) error }) (incident.Incident, error) {
 	var start, end int64
 	var body []byte
 	if err := row.Scan(&start, &end, &body); err != nil {
 		return incident.Incident{}, err
 	}
-	return incidentrows.Decode(start, end, body)
+	return storesql.DecodeFinished(start, end, body)
 }

@@ -11,11 +11,12 @@ import (
 	"truce/internal/derrors"
 	"truce/internal/ledger"
 	"truce/internal/observation"
+	"truce/internal/store/storesql"
 )
 
 // MaxList caps the rows one ListObservations call returns, whatever the
 // caller asks for.
-const MaxList = 10000
+const MaxList = storesql.MaxList
 
 // WriteObservations stores records in one transaction, with a ledger entry
 // for each new one, and reports per record whether it was created, was an
@@ -131,21 +132,6 @@ func contentHashes(ctx context.Context, tx *sql.Tx, recs []observation.Prepared)
 	return known, nil
 }
 
-// scopeSQL returns the WHERE clause that limits rows to what scope allows.
-func scopeSQL(sc observation.Scope, args []any) (string, []any) {
-	switch {
-	case sc.All:
-		return "1 = 1", args
-	case sc.Party != "":
-		args = append(args, sc.Party)
-		return fmt.Sprintf("party = $%d", len(args)), args
-	case sc.Org != "":
-		args = append(args, sc.Org)
-		return fmt.Sprintf("party = '' AND organization = $%d", len(args)), args
-	}
-	return "1 = 0", args
-}
-
 // Observation returns the stored observation with this id if scope allows
 // it, else derrors.ErrNotFound (a reader cannot tell "hidden" from
 // "absent").
@@ -155,7 +141,7 @@ func (s *Store) Observation(ctx context.Context, id string, scope observation.Sc
 	if !ok {
 		return st, derrors.ErrNotFound
 	}
-	where, args := scopeSQL(scope, []any{key})
+	where, args := storesql.Scope(scope, []any{key})
 	var ns int64
 	err := s.read.QueryRowContext(ctx,
 		`SELECT seq, observed_at, body, ledger_idx, salt FROM observations WHERE id = $1 AND `+where, args...,
@@ -175,44 +161,7 @@ func (s *Store) Observation(ctx context.Context, id string, scope observation.Sc
 // matching f, ordered by observation time then arrival, or by arrival alone
 // (which is ledger order) if f.ArrivalOrder.
 func (s *Store) ListObservations(ctx context.Context, f observation.Filter) ([]observation.Stored, error) {
-	where, args := scopeSQL(f.Scope, nil)
-	conds := []string{where}
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
-	if !f.From.IsZero() {
-		add("observed_at >= $%d", f.From.UnixNano())
-	}
-	if !f.To.IsZero() {
-		add("observed_at < $%d", f.To.UnixNano())
-	}
-	if f.Domain != "" {
-		add("domain = $%d", string(f.Domain))
-	}
-	if f.Kind != "" {
-		add("kind = $%d", string(f.Kind))
-	}
-	if f.Source != "" {
-		add("source = $%d", string(f.Source))
-	}
-	order := "observed_at, seq"
-	if f.ArrivalOrder {
-		order = "seq"
-		if f.After != nil {
-			add("seq > $%d", f.After.Seq)
-		}
-	} else if f.After != nil {
-		args = append(args, f.After.ObservedAt.UnixNano(), f.After.Seq)
-		conds = append(conds, fmt.Sprintf("(observed_at, seq) > ($%d, $%d)", len(args)-1, len(args)))
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > MaxList {
-		limit = MaxList
-	}
-	args = append(args, limit)
-	q := `SELECT seq, id, observed_at, body, ledger_idx, salt FROM observations WHERE ` + strings.Join(conds, " AND ") +
-		fmt.Sprintf(` ORDER BY %s LIMIT $%d`, order, len(args))
+	q, args := storesql.SelectObservations(f)
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list observations: %w", err)

@@ -1,6 +1,10 @@
 package sqlite
 
-import "github.com/google/uuid"
+import (
+	"github.com/google/uuid"
+
+	"truce/internal/store/storesql"
+)
 
 // Observation ids are UUIDs; they are stored as their 16 bytes. The unique
 // index on a random key is the costliest part of an insert, and a key less
@@ -8,14 +12,8 @@ import "github.com/google/uuid"
 
 // uuidBytes returns the 16 bytes of a UUID in 8-4-4-4-12 form.
 func uuidBytes(s string) ([]byte, bool) {
-	if len(s) != 36 {
-		return nil, false
-	}
-	u, err := uuid.Parse(s)
-	if err != nil {
-		return nil, false
-	}
-	return u[:], true
+	k, ok := storesql.UUIDKey(s)
+	return k[:], ok
 }
 
 // uuidString formats 16 bytes as a lower-case UUID.

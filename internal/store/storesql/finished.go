@@ -1,8 +1,4 @@
-// Package incidentrows is the stored form of finished incidents that the
-// SQLite and PostgreSQL stores share: how an incident is checked and
-// encoded before it is written, decoded when it is read, and the SELECT
-// that lists them (its SQL runs unchanged on both engines).
-package incidentrows
+package storesql
 
 import (
 	"bytes"
@@ -18,19 +14,19 @@ import (
 	"truce/internal/incident"
 )
 
-// Row is an incident as a store writes it.
-type Row struct {
+// FinishedRow is a finished incident as a store writes it.
+type FinishedRow struct {
 	Inc     *incident.Incident
 	Body    []byte     // its JSON, without Violation (judged at read time)
 	Members [][16]byte // its observations' UUIDs, sorted, each once
 }
 
-// Encode checks every incident and encodes it, before anything is
-// written. An incident without an ID, without observations, or with an
+// FinishedRows checks every finished incident and encodes it, before
+// anything is written. An incident without an ID, without observations, or with an
 // observation id that is not a UUID (in its 36-character form) is an error
 // wrapping derrors.ErrInvalid that names it.
-func Encode(incs []incident.Incident) ([]Row, error) {
-	rows := make([]Row, len(incs))
+func FinishedRows(incs []incident.Incident) ([]FinishedRow, error) {
+	rows := make([]FinishedRow, len(incs))
 	for i := range incs {
 		inc := &incs[i]
 		if inc.ID == "" {
@@ -41,7 +37,7 @@ func Encode(incs []incident.Incident) ([]Row, error) {
 		}
 		members := make([][16]byte, len(inc.Observations))
 		for j, o := range inc.Observations {
-			key, ok := Key(o)
+			key, ok := UUIDKey(o)
 			if !ok {
 				return nil, fmt.Errorf("incident %d (%s): observation id %q is not a UUID: %w", i, inc.ID, o, derrors.ErrInvalid)
 			}
@@ -56,13 +52,14 @@ func Encode(incs []incident.Incident) ([]Row, error) {
 		if err != nil {
 			return nil, fmt.Errorf("incident %d (%s): %w", i, inc.ID, err)
 		}
-		rows[i] = Row{Inc: inc, Body: body, Members: members}
+		rows[i] = FinishedRow{Inc: inc, Body: body, Members: members}
 	}
 	return rows, nil
 }
 
-// Key returns the 16 bytes of an observation id in its 36-character form.
-func Key(s string) ([16]byte, bool) {
+// UUIDKey returns the 16 bytes of a UUID in its 8-4-4-4-12 form (the only
+// form ids take; other spellings uuid.Parse accepts are not ids).
+func UUIDKey(s string) ([16]byte, bool) {
 	if len(s) != 36 {
 		return [16]byte{}, false
 	}
@@ -70,12 +67,12 @@ func Key(s string) ([16]byte, bool) {
 	return u, err == nil
 }
 
-// Columns are the columns Decode reads, in its order.
-const Columns = `start_at, end_at, body`
+// FinishedColumns are the columns DecodeFinished reads, in its order.
+const FinishedColumns = `start_at, end_at, body`
 
-// Decode makes the incident of a row of Columns. Start and End come from
+// DecodeFinished makes the incident of a row of FinishedColumns. Start and End come from
 // the integer columns, in UTC, as fusion makes them.
-func Decode(start, end int64, body []byte) (incident.Incident, error) {
+func DecodeFinished(start, end int64, body []byte) (incident.Incident, error) {
 	var inc incident.Incident
 	if err := json.Unmarshal(body, &inc); err != nil {
 		return incident.Incident{}, err
@@ -84,12 +81,12 @@ func Decode(start, end int64, body []byte) (incident.Incident, error) {
 	return inc, nil
 }
 
-// Select returns the query that lists the stored incidents q.Match
+// SelectFinished returns the query that lists the stored incidents q.Match
 // selects, ordered as incident.Less orders them (start time, then id), at
 // most q.Limit of them (all of them if q.Limit ≤ 0), and its arguments.
 // The order and the From, To and After bounds come from the (start_at, id)
 // index; the other filters are tested on the rows it yields.
-func Select(q incident.Query) (string, []any) {
+func SelectFinished(q incident.Query) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) {
@@ -124,7 +121,7 @@ func Select(q incident.Query) (string, []any) {
 		add("lon <= $%d", b[2])
 		add("lat <= $%d", b[3])
 	}
-	query := `SELECT ` + Columns + ` FROM finished_incidents`
+	query := `SELECT ` + FinishedColumns + ` FROM finished_incidents`
 	if len(conds) > 0 {
 		query += ` WHERE ` + strings.Join(conds, " AND ")
 	}
