@@ -11,6 +11,7 @@ import (
 
 	"truce/internal/ledger"
 	"truce/internal/observation"
+	"truce/internal/record"
 	"truce/internal/store/postgres"
 	"truce/internal/store/postgres/pgtest"
 	"truce/internal/store/sqlite"
@@ -237,9 +238,9 @@ func TestAirwarBodiesMatchSQLite(t *testing.T) {
 		}
 	}
 	for _, b := range bs {
-		check(postgres.BulletinEntryType, b.ID)
+		check(record.TypeBulletin, b.ID)
 	}
 	for _, a := range as {
-		check(postgres.AlertEntryType, a.ID)
+		check(record.TypeAlert, a.ID)
 	}
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -11,32 +10,10 @@ import (
 
 	"truce/internal/airwar"
 	"truce/internal/derrors"
-	"truce/internal/ledger"
 	"truce/internal/observation"
 	"truce/internal/record"
+	"truce/internal/store/storesql"
 )
-
-// The ledger entry types of the air war's public records.
-const (
-	// BulletinEntryType is the entry type of an Air Force bulletin row.
-	BulletinEntryType = "bulletin"
-	// AlertEntryType is the entry type of an air-raid alert.
-	AlertEntryType = "alert"
-)
-
-// longSpan is the span from which a window or alert is found through the
-// partial end_at index rather than by its start (0003_airwar.sql): two days.
-const longSpan = 48 * time.Hour
-
-// airRow is one record to write: its id, the hash of its content (the
-// record without accepted_at), its body for an accepted time, and its
-// index columns.
-type airRow struct {
-	id   string
-	hash [32]byte
-	body func(accepted time.Time) ([]byte, error)
-	cols []any
-}
 
 // WriteBulletins stores bulletin rows in one transaction, with a ledger
 // entry of type "bulletin" for each new one, and reports per row whether it
@@ -49,19 +26,11 @@ type airRow struct {
 // its accepted time is accepted, raised if need be to the previous entry's,
 // so the ledger's times never decrease.
 func (s *Store) WriteBulletins(ctx context.Context, bs []airwar.Bulletin, accepted time.Time) ([]observation.Outcome, error) {
-	rows := make([]airRow, 0, len(bs))
-	for _, b := range bs {
-		content, err := airwar.BulletinContent(b)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: write bulletins: %w", err)
-		}
-		rows = append(rows, airRow{
-			id: b.ID, hash: sha256.Sum256(content),
-			body: func(t time.Time) ([]byte, error) { return airwar.WithAccepted(content, t), nil },
-			cols: []any{b.Day.String(), b.Start.UnixNano(), b.End.UnixNano(), string(b.Kind), string(b.Command)},
-		})
+	recs, err := storesql.BulletinRecords(bs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: write bulletins: %w", err)
 	}
-	out, err := s.writeAir(ctx, "bulletins", BulletinEntryType, []string{"day", "start_at", "end_at", "kind", "command"}, rows, accepted)
+	out, err := s.writeAir(ctx, storesql.Bulletins, recs, accepted)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: write bulletins: %w", err)
 	}
@@ -73,19 +42,11 @@ func (s *Store) WriteBulletins(ctx context.Context, bs []airwar.Bulletin, accept
 // reported them: fusing the official and volunteer reports of one alert is
 // the reader's business (airwar.Fuse), so that both reports stay on record.
 func (s *Store) WriteAlerts(ctx context.Context, as []airwar.Alert, accepted time.Time) ([]observation.Outcome, error) {
-	rows := make([]airRow, 0, len(as))
-	for _, a := range as {
-		content, err := airwar.AlertContent(a)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: write alerts: %w", err)
-		}
-		rows = append(rows, airRow{
-			id: a.ID, hash: sha256.Sum256(content),
-			body: func(t time.Time) ([]byte, error) { return airwar.WithAccepted(content, t), nil },
-			cols: []any{string(a.Feed), a.Region, string(a.Level), a.Start.UnixNano(), a.End.UnixNano()},
-		})
+	recs, err := storesql.AlertRecords(as)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: write alerts: %w", err)
 	}
-	out, err := s.writeAir(ctx, "alerts", AlertEntryType, []string{"feed", "region", "level", "start_at", "end_at"}, rows, accepted)
+	out, err := s.writeAir(ctx, storesql.Alerts, recs, accepted)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: write alerts: %w", err)
 	}
@@ -94,7 +55,7 @@ func (s *Store) WriteAlerts(ctx context.Context, as []airwar.Alert, accepted tim
 
 // writeAir is WriteObservations for the air war's tables: one transaction,
 // a ledger entry per new record, appended with the records.
-func (s *Store) writeAir(ctx context.Context, table, entryType string, cols []string, recs []airRow, accepted time.Time) ([]observation.Outcome, error) {
+func (s *Store) writeAir(ctx context.Context, t storesql.AirTable, recs []storesql.AirRecord, accepted time.Time) ([]observation.Outcome, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
@@ -106,46 +67,20 @@ func (s *Store) writeAir(ctx context.Context, table, entryType string, cols []st
 	}
 	ids := make([]string, len(recs))
 	for i, r := range recs {
-		ids[i] = r.id
+		ids[i] = r.ID
 	}
-	known, err := storedHashes(ctx, tx, table, ids)
+	known, err := storedHashes(ctx, tx, t.Name, ids)
 	if err != nil {
 		return nil, err
 	}
 	if accepted.Before(h.lastAccepted) {
 		accepted = h.lastAccepted
 	}
-	out := make([]observation.Outcome, len(recs))
-	var rows [][]any
-	var leaves [][]byte
-	for i, r := range recs {
-		if hash, ok := known[r.id]; ok {
-			out[i] = observation.Conflict
-			if hash == r.hash {
-				out[i] = observation.Duplicate
-			}
-			continue
-		}
-		known[r.id] = r.hash
-		out[i] = observation.Created
-		body, err := r.body(accepted)
-		if err != nil {
-			return nil, fmt.Errorf("record %s: %w", r.id, err)
-		}
-		salt := ledger.NewSalt()
-		leaf, err := ledger.Entry{Type: entryType, ID: r.id, AcceptedAt: accepted, Commitment: ledger.Commit(salt, body)}.Encode()
-		if err != nil {
-			return nil, fmt.Errorf("entry for %s: %w", r.id, err)
-		}
-		row := make([]any, 0, len(r.cols)+6)
-		row = append(row, r.id, r.hash[:])
-		row = append(row, r.cols...)
-		row = append(row, accepted.UnixNano(), body, salt, h.size+int64(len(leaves)))
-		rows = append(rows, row)
-		leaves = append(leaves, leaf)
+	out, rows, leaves, err := t.Plan(recs, known, accepted, h.size)
+	if err != nil {
+		return nil, err
 	}
-	all := append(append([]string{"id", "content_hash"}, cols...), "accepted_at", "body", "salt", "ledger_idx")
-	if err := s.insertRows(ctx, tx, table, all, rows); err != nil {
+	if err := s.insertRows(ctx, tx, t.Name, t.Columns(), rows); err != nil {
 		return nil, err
 	}
 	if err := s.appendLeaves(ctx, tx, h.size, leaves); err != nil {
@@ -187,23 +122,9 @@ func storedHashes(ctx context.Context, tx *sql.Tx, table string, ids []string) (
 	return known, nil
 }
 
-// overlapQuery selects the bodies of table's records whose [start_at,
-// end_at] meets [$3, $2], ordered by start, then id. Its two parts are
-// disjoint: records that start less than longSpan before $3 (found by
-// start_at), and longer ones that started earlier (found by the partial
-// end_at index). $1 is $3 - longSpan.
-func overlapQuery(table string) string {
-	long := fmt.Sprint(int64(longSpan))
-	return `SELECT id, body FROM (
-		SELECT id, start_at, body FROM ` + table + ` WHERE start_at > $1 AND start_at <= $2 AND end_at >= $3
-		UNION ALL
-		SELECT id, start_at, body FROM ` + table + ` WHERE end_at - start_at >= ` + long + ` AND end_at >= $3 AND start_at <= $1
-	) ORDER BY start_at, id`
-}
-
 // overlapping streams the bodies of table's records overlapping [from, to].
-func (s *Store) overlapping(ctx context.Context, table string, from, to time.Time, yield func(id string, body []byte) (bool, error)) error {
-	rows, err := s.read.QueryContext(ctx, overlapQuery(table), from.Add(-longSpan).UnixNano(), to.UnixNano(), from.UnixNano())
+func (s *Store) overlapping(ctx context.Context, t storesql.AirTable, from, to time.Time, yield func(id string, body []byte) (bool, error)) error {
+	rows, err := s.read.QueryContext(ctx, t.OverlapQuery("BINARY"), storesql.OverlapArgs(from, to)...)
 	if err != nil {
 		return err
 	}
@@ -230,7 +151,7 @@ func (s *Store) overlapping(ctx context.Context, table string, from, to time.Tim
 // keep where a row was read from.
 func (s *Store) Bulletins(ctx context.Context, from, to time.Time) iter.Seq2[airwar.Bulletin, error] {
 	return func(yield func(airwar.Bulletin, error) bool) {
-		err := s.overlapping(ctx, "bulletins", from, to, func(id string, body []byte) (bool, error) {
+		err := s.overlapping(ctx, storesql.Bulletins, from, to, func(id string, body []byte) (bool, error) {
 			b, err := airwar.DecodeBulletin(body)
 			if err != nil {
 				return false, err
@@ -249,7 +170,7 @@ func (s *Store) Bulletins(ctx context.Context, from, to time.Time) iter.Seq2[air
 // feed); fuse them with airwar.Fuse.
 func (s *Store) Alerts(ctx context.Context, from, to time.Time) iter.Seq2[airwar.Alert, error] {
 	return func(yield func(airwar.Alert, error) bool) {
-		err := s.overlapping(ctx, "alerts", from, to, func(id string, body []byte) (bool, error) {
+		err := s.overlapping(ctx, storesql.Alerts, from, to, func(id string, body []byte) (bool, error) {
 			a, err := airwar.DecodeAlert(body)
 			if err != nil {
 				return false, err
@@ -264,20 +185,15 @@ func (s *Store) Alerts(ctx context.Context, from, to time.Time) iter.Seq2[airwar
 
 // AirwarRecord returns what ties a stored bulletin or alert to the ledger:
 // its canonical record, its commitment salt and the index of its entry.
-// entryType is BulletinEntryType or AlertEntryType. It returns an error
+// entryType is record.TypeBulletin or record.TypeAlert. It returns an error
 // wrapping derrors.ErrNotFound if there is no such record, and one wrapping
 // derrors.ErrInvalid for another entry type.
 func (s *Store) AirwarRecord(ctx context.Context, entryType, id string) (body, salt []byte, index int64, err error) {
-	var table string
-	switch entryType {
-	case BulletinEntryType:
-		table = "bulletins"
-	case AlertEntryType:
-		table = "alerts"
-	default:
-		return nil, nil, 0, fmt.Errorf("sqlite: airwar record: entry type %q: %w", entryType, derrors.ErrInvalid)
+	t, err := storesql.AirTableOf(entryType)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("sqlite: airwar record: %w", err)
 	}
-	err = s.read.QueryRowContext(ctx, `SELECT body, salt, ledger_idx FROM `+table+` WHERE id = $1`, id).Scan(&body, &salt, &index)
+	err = s.read.QueryRowContext(ctx, `SELECT body, salt, ledger_idx FROM `+t.Name+` WHERE id = $1`, id).Scan(&body, &salt, &index)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, 0, fmt.Errorf("sqlite: airwar record: %s %s: %w", entryType, id, derrors.ErrNotFound)
 	}
@@ -297,23 +213,18 @@ func (s *Store) CountAirwar(ctx context.Context) (bulletins, alerts int64, err e
 }
 
 // ListAirwarRecords returns up to limit stored bulletins or alerts
-// (entryType BulletinEntryType or AlertEntryType) after seq, in the order
+// (entryType record.TypeBulletin or record.TypeAlert) after seq, in the order
 // they were stored (which is ledger order), with what ties each to its
 // ledger entry.
 func (s *Store) ListAirwarRecords(ctx context.Context, entryType string, afterSeq int64, limit int) ([]record.Stored, error) {
-	var table string
-	switch entryType {
-	case BulletinEntryType:
-		table = "bulletins"
-	case AlertEntryType:
-		table = "alerts"
-	default:
-		return nil, fmt.Errorf("sqlite: airwar records: entry type %q: %w", entryType, derrors.ErrInvalid)
+	t, err := storesql.AirTableOf(entryType)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: airwar records: %w", err)
 	}
 	if limit <= 0 || limit > MaxList {
 		limit = MaxList
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT seq, id, accepted_at, body, salt, ledger_idx FROM `+table+
+	rows, err := s.read.QueryContext(ctx, `SELECT seq, id, accepted_at, body, salt, ledger_idx FROM `+t.Name+
 		` WHERE seq > $1 ORDER BY seq LIMIT $2`, afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: airwar records: %w", err)
