@@ -123,19 +123,18 @@ func storedHashes(ctx context.Context, tx *sql.Tx, table string, ids []string) (
 }
 
 // overlapping streams the bodies of table's records overlapping [from, to].
-func (s *Store) overlapping(ctx context.Context, t storesql.AirTable, from, to time.Time, yield func(id string, body []byte) (bool, error)) error {
+func (s *Store) overlapping(ctx context.Context, t storesql.AirTable, from, to time.Time, each func(body []byte) (bool, error)) error {
 	rows, err := s.read.QueryContext(ctx, t.OverlapQuery("BINARY"), storesql.OverlapArgs(from, to)...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id string
 		var body []byte
-		if err := rows.Scan(&id, &body); err != nil {
+		if err := rows.Scan(&body); err != nil {
 			return err
 		}
-		more, err := yield(id, body)
+		more, err := each(body)
 		if err != nil || !more {
 			return err
 		}
@@ -150,18 +149,10 @@ func (s *Store) overlapping(ctx context.Context, t storesql.AirTable, from, to t
 // a stored record that does not decode). Line is zero: the store does not
 // keep where a row was read from.
 func (s *Store) Bulletins(ctx context.Context, from, to time.Time) iter.Seq2[airwar.Bulletin, error] {
-	return func(yield func(airwar.Bulletin, error) bool) {
-		err := s.overlapping(ctx, storesql.Bulletins, from, to, func(id string, body []byte) (bool, error) {
-			b, err := airwar.DecodeBulletin(body)
-			if err != nil {
-				return false, err
-			}
-			return yield(b, nil), nil
-		})
-		if err != nil {
-			yield(airwar.Bulletin{}, fmt.Errorf("sqlite: bulletins: %w", err))
-		}
+	scan := func(each func(body []byte) (bool, error)) error {
+		return s.overlapping(ctx, storesql.Bulletins, from, to, each)
 	}
+	return storesql.Decoded(scan, airwar.DecodeBulletin, "sqlite: bulletins")
 }
 
 // Alerts streams the stored alerts, of every feed and level, whose
@@ -169,18 +160,10 @@ func (s *Store) Bulletins(ctx context.Context, from, to time.Time) iter.Seq2[air
 // does. The alerts are as their feeds reported them (Feeds is the one
 // feed); fuse them with airwar.Fuse.
 func (s *Store) Alerts(ctx context.Context, from, to time.Time) iter.Seq2[airwar.Alert, error] {
-	return func(yield func(airwar.Alert, error) bool) {
-		err := s.overlapping(ctx, storesql.Alerts, from, to, func(id string, body []byte) (bool, error) {
-			a, err := airwar.DecodeAlert(body)
-			if err != nil {
-				return false, err
-			}
-			return yield(a, nil), nil
-		})
-		if err != nil {
-			yield(airwar.Alert{}, fmt.Errorf("sqlite: alerts: %w", err))
-		}
+	scan := func(each func(body []byte) (bool, error)) error {
+		return s.overlapping(ctx, storesql.Alerts, from, to, each)
 	}
+	return storesql.Decoded(scan, airwar.DecodeAlert, "sqlite: alerts")
 }
 
 // AirwarRecord returns what ties a stored bulletin or alert to the ledger:

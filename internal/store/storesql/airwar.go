@@ -3,6 +3,7 @@ package storesql
 import (
 	"crypto/sha256"
 	"fmt"
+	"iter"
 	"time"
 
 	"truce/internal/airwar"
@@ -122,7 +123,7 @@ func (t AirTable) Plan(recs []AirRecord, known map[string][32]byte, accepted tim
 // are in both stores' migrations).
 const LongSpan = 48 * time.Hour
 
-// OverlapQuery selects the ids and bodies of t's records whose [start_at,
+// OverlapQuery selects the bodies of t's records whose [start_at,
 // end_at] meets [$3, $2], ordered by start, then id (in byte order, which
 // collation names: BINARY in SQLite, "C" in PostgreSQL). Its two parts are
 // disjoint: records that start less than LongSpan before $3 (found by
@@ -130,7 +131,7 @@ const LongSpan = 48 * time.Hour
 // end_at index). $1 is $3 − LongSpan: OverlapArgs gives all three.
 func (t AirTable) OverlapQuery(collation string) string {
 	long := fmt.Sprint(int64(LongSpan))
-	return `SELECT id, body FROM (
+	return `SELECT body FROM (
 		SELECT id, start_at, body FROM ` + t.Name + ` WHERE start_at > $1 AND start_at <= $2 AND end_at >= $3
 		UNION ALL
 		SELECT id, start_at, body FROM ` + t.Name + ` WHERE end_at - start_at >= ` + long + ` AND end_at >= $3 AND start_at <= $1
@@ -140,4 +141,24 @@ func (t AirTable) OverlapQuery(collation string) string {
 // OverlapArgs are OverlapQuery's arguments for [from, to].
 func OverlapArgs(from, to time.Time) []any {
 	return []any{from.Add(-LongSpan).UnixNano(), to.UnixNano(), from.UnixNano()}
+}
+
+// Decoded streams the records a store's scan yields (the bodies of
+// OverlapQuery's rows, in order), decoded. It stops at the first error —
+// the scan's or a body that does not decode — and yields it, wrapped with
+// what.
+func Decoded[T any](scan func(each func(body []byte) (bool, error)) error, decode func([]byte) (T, error), what string) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		err := scan(func(body []byte) (bool, error) {
+			v, err := decode(body)
+			if err != nil {
+				return false, err
+			}
+			return yield(v, nil), nil
+		})
+		if err != nil {
+			var zero T
+			yield(zero, fmt.Errorf("%s: %w", what, err))
+		}
+	}
 }
