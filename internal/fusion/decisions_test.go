@@ -1,16 +1,13 @@
 package fusion_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"truce/internal/fusion"
 	"truce/internal/incident"
 	"truce/internal/observation"
-	"truce/internal/store/sqlite"
 )
 
 // TestDecisionsMadeMootSurviveRestart makes decisions, then stores
@@ -52,11 +49,7 @@ func TestDecisionsMadeMootSurviveRestart(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := t.Context()
-			store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer store.Close()
+			store := openStore(t)
 			live := fusion.New(store, incident.Config{}, nil)
 			if err := live.Load(ctx); err != nil {
 				t.Fatal(err)
@@ -90,11 +83,7 @@ func TestDecisionsMadeMootSurviveRestart(t *testing.T) {
 				t.Fatalf("restart: %v", err)
 			}
 			want, _ := list(t, restarted, fusion.Query{})
-			g, _ := json.Marshal(got)
-			wj, _ := json.Marshal(want)
-			if string(g) != string(wj) {
-				t.Errorf("after a restart:\n%s\nlive:\n%s", wj, g)
-			}
+			sameJSON(t, "incidents after a restart and live", want, got)
 		})
 	}
 }

@@ -1,9 +1,7 @@
 package fusion_test
 
 import (
-	"encoding/json"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,7 +10,6 @@ import (
 	"truce/internal/incident"
 	"truce/internal/observation"
 	"truce/internal/simulate"
-	"truce/internal/store/sqlite"
 )
 
 // listAll pages through s.List with q's filters, limit pages at a time.
@@ -34,15 +31,6 @@ func listAll(t *testing.T, s *fusion.Service, q fusion.Query, limit int) []incid
 	}
 }
 
-func sameJSON(t *testing.T, what string, got, want any) {
-	t.Helper()
-	g, _ := json.Marshal(got)
-	w, _ := json.Marshal(want)
-	if string(g) != string(w) {
-		t.Errorf("%s differ:\n got %.600s\nwant %.600s", what, g, w)
-	}
-}
-
 // TestHorizonServesFinishedIncidents runs a service with a horizon beside
 // one without over days of simulated observations: the one with a horizon
 // keeps only the last days in memory and the rest in the store, and
@@ -52,11 +40,7 @@ func sameJSON(t *testing.T, what string, got, want any) {
 // same incidents.
 func TestHorizonServesFinishedIncidents(t *testing.T) {
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStore(t)
 	cfg := simulate.Default()
 	cfg.Days = 6
 	sc, err := simulate.Generate(cfg)

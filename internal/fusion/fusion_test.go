@@ -3,7 +3,6 @@ package fusion_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"truce/internal/incident"
 	"truce/internal/observation"
 	"truce/internal/simulate"
-	"truce/internal/store/sqlite"
 )
 
 // TestLiveViewEqualsReplay writes a simulated scenario through the fusing
@@ -20,11 +18,7 @@ import (
 // the live view equals what a fresh replay of the store gives.
 func TestLiveViewEqualsReplay(t *testing.T) {
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStore(t)
 	cfg := simulate.Default()
 	cfg.Days = 1
 	sc, err := simulate.Generate(cfg)

@@ -1,10 +1,13 @@
 package fusion_test
 
 import (
+	"encoding/json"
+	"path/filepath"
 	"testing"
 
 	"truce/internal/fusion"
 	"truce/internal/incident"
+	"truce/internal/store/sqlite"
 )
 
 // list is s.List that fails the test on an error.
@@ -25,4 +28,25 @@ func count(t testing.TB, s *fusion.Service) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// openStore opens a fresh SQLite store, closed when the test ends.
+func openStore(t testing.TB) *sqlite.Store {
+	t.Helper()
+	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
+}
+
+// sameJSON fails the test when got and want differ as JSON.
+func sameJSON(t testing.TB, what string, got, want any) {
+	t.Helper()
+	g, _ := json.Marshal(got)
+	w, _ := json.Marshal(want)
+	if string(g) != string(w) {
+		t.Errorf("%s differ:\n got %.600s\nwant %.600s", what, g, w)
+	}
 }

@@ -2,7 +2,6 @@ package fusion_test
 
 import (
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"truce/internal/fusion"
 	"truce/internal/incident"
 	"truce/internal/observation"
-	"truce/internal/store/sqlite"
 )
 
 // TestIncidentOf follows an incident through an observation while fusion
@@ -18,11 +16,7 @@ import (
 // List.
 func TestIncidentOf(t *testing.T) {
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStore(t)
 	s := fusion.New(store, incident.Config{}, nil)
 	if err := s.Load(ctx); err != nil {
 		t.Fatal(err)

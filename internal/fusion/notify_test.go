@@ -128,11 +128,7 @@ func TestNotifyCreatedIncidents(t *testing.T) {
 // incidents without waiting for a reader.
 func TestNotifyRunAnnounces(t *testing.T) {
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openStore(t)
 	svc := fusion.New(store, incident.Config{}, nil)
 	if err := svc.Load(ctx); err != nil {
 		t.Fatal(err)
