@@ -50,16 +50,16 @@ func (s *Service) saveFinished(ctx context.Context) error {
 	}
 	if err := s.store.PutFinishedIncidents(ctx, s.unsaved); err != nil {
 		for i := range s.unsaved {
-			s.byID[s.unsaved[i].ID] = &s.unsaved[i]
+			if s.byID[s.unsaved[i].ID] == nil {
+				s.set(&s.unsaved[i])
+			}
 		}
-		s.sorted = nil
 		return err
 	}
 	for i := range s.unsaved {
-		delete(s.byID, s.unsaved[i].ID)
+		s.remove(s.unsaved[i].ID)
 	}
 	s.unsaved = nil
-	s.sorted = nil
 	return nil
 }
 

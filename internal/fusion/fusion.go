@@ -43,7 +43,10 @@ type Service struct {
 	mu     sync.Mutex
 	fuser  *incident.Fuser
 	byID   map[string]*incident.Incident
-	sorted []*incident.Incident // by Start, then ID; nil when stale
+	sorted []*incident.Incident // byID in listing order (view.go); nil until first asked
+	// gone and added are the changes to byID since sorted was last
+	// brought up to date.
+	gone, added []*incident.Incident
 	// stale means records were fused since the view last took the
 	// fuser's changes. The next reader brings the view up to date, so the
 	// cost of re-clustering is paid once per read, not once per commit.
@@ -152,8 +155,7 @@ func (s *Service) load(ctx context.Context) error {
 			if err := s.loadAgreements(ctx); err != nil {
 				return err
 			}
-			s.byID = map[string]*incident.Incident{}
-			s.sorted = nil
+			s.resetView()
 			s.absorbQuietly()
 			s.log.InfoContext(ctx, "incidents loaded", slog.Int("observations", n), slog.Int("decisions", d),
 				slog.Int("live_incidents", len(s.byID)), slog.Duration("took", time.Since(start)))
@@ -214,13 +216,10 @@ func (s *Service) absorb() {
 	changed, removed := s.fuser.Changes()
 	s.announce(changed, removed)
 	for _, id := range removed {
-		delete(s.byID, id)
+		s.remove(id)
 	}
 	for i := range changed {
-		s.byID[changed[i].ID] = &changed[i]
-	}
-	if len(changed) > 0 || len(removed) > 0 {
-		s.sorted = nil
+		s.set(&changed[i])
 	}
 }
 
@@ -434,14 +433,7 @@ func (s *Service) List(ctx context.Context, q Query) ([]incident.Incident, bool,
 func (s *Service) listLive(ctx context.Context, q Query) ([]incident.Incident, bool) {
 	s.mu.Lock() // the view may need bringing up to date
 	s.fresh(ctx)
-	if s.sorted == nil {
-		s.sorted = make([]*incident.Incident, 0, len(s.byID))
-		for _, inc := range s.byID {
-			s.sorted = append(s.sorted, inc)
-		}
-		slices.SortFunc(s.sorted, incident.Less)
-	}
-	sorted := s.sorted
+	sorted := s.sortedView()
 	agreements := s.agreements
 	s.mu.Unlock()
 
