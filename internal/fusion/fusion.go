@@ -172,7 +172,7 @@ func (s *Service) load(ctx context.Context) error {
 // records changed behind our back.
 func (s *Service) reapply(ctx context.Context, dec incident.Decision) error {
 	err := s.fuser.Reapply(dec)
-	if err == nil || !s.horizon() || !errors.Is(err, derrors.ErrNotFound) || len(dec.Observations) == 0 {
+	if err == nil || !s.horizon() || !errors.Is(err, derrors.ErrNotFound) {
 		return err
 	}
 	return s.reapplyFinished(ctx, dec)
