@@ -2,11 +2,13 @@ package fusion
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/google/uuid"
 
+	"truce/internal/derrors"
 	"truce/internal/incident"
 	"truce/internal/record"
 )
@@ -116,6 +118,22 @@ func (s *Service) decideFinished(ctx context.Context, inc string, d incident.Dec
 		return incident.Incident{}, fmt.Errorf("fusion: decision: %w", err)
 	}
 	return s.judge(fin), nil
+}
+
+// finishedConflict explains err, the fuser's refusal of decision d about
+// a live incident: when d names an observation of a finished incident
+// (which the fuser no longer holds, so it answered not found), that is a
+// conflict, as a decision about the finished incident itself is.
+func (s *Service) finishedConflict(ctx context.Context, d incident.Decision, err error) error {
+	if !s.horizon() || !errors.Is(err, derrors.ErrNotFound) {
+		return err
+	}
+	for _, o := range d.Observations {
+		if fin, ferr := s.store.FinishedIncidentOf(ctx, o); ferr == nil {
+			return fmt.Errorf("fusion: decision: observation %s is in incident %s, finished (older than the fusion horizon), which can no longer be merged or split: %w", o, fin.ID, derrors.ErrConflict)
+		}
+	}
+	return err
 }
 
 // withFinished merges a page of live incidents (live, more: listLive's

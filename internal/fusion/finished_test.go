@@ -131,6 +131,15 @@ func TestHorizonServesFinishedIncidents(t *testing.T) {
 	if _, err := bounded.Decide(ctx, old.ID, merge, 1); !errors.Is(err, derrors.ErrConflict) {
 		t.Errorf("merging a finished incident: got %v, want a conflict", err)
 	}
+	// A live incident merged with a finished one's observation: the same.
+	live, _ := list(t, bounded, fusion.Query{From: want[len(want)-1].Start})
+	if len(live) == 0 {
+		t.Fatal("no incident at the end of the scenario")
+	}
+	merge.Observations = []string{old.Observations[0]}
+	if _, err := bounded.Decide(ctx, live[0].ID, merge, 1); !errors.Is(err, derrors.ErrConflict) {
+		t.Errorf("merging a live incident with a finished one's observation: got %v, want a conflict", err)
+	}
 	unknown := incident.Decision{Kind: incident.SetStatus, Status: incident.Verified, Reason: "x", At: time.Now()}
 	if _, err := bounded.Decide(ctx, "inc-does-not-exist", unknown, 1); !errors.Is(err, derrors.ErrNotFound) {
 		t.Errorf("deciding on an unknown incident: got %v, want not found", err)

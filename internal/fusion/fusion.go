@@ -382,7 +382,7 @@ func (s *Service) Decide(ctx context.Context, inc string, d incident.Decision, a
 		return incident.Incident{}, err
 	}
 	if err := s.fuser.Apply(d); err != nil {
-		return incident.Incident{}, err
+		return incident.Incident{}, s.finishedConflict(ctx, d, err)
 	}
 	body, err := canonical(d)
 	if err == nil {
