@@ -35,44 +35,41 @@ func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incide
 	if len(rows) == 0 {
 		return nil
 	}
+	incRows := make([][]any, len(rows))
+	ids := make([]any, len(rows))
+	var memRows [][]any
+	for i, r := range rows {
+		inc := r.Inc
+		ids[i] = inc.ID
+		incRows[i] = []any{inc.ID, inc.Start.UnixNano(), inc.End.UnixNano(), string(inc.Domain), string(inc.Kind),
+			string(inc.Status), inc.Region, inc.Lat, inc.Lon, r.Body}
+		for _, key := range r.Members {
+			memRows = append(memRows, []any{key[:], inc.ID})
+		}
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: put finished incidents: %w", err)
 	}
 	defer tx.Rollback()
-	unmap, err := tx.PrepareContext(ctx, `DELETE FROM finished_members WHERE incident_id = $1`)
-	if err != nil {
-		return fmt.Errorf("sqlite: put finished incidents: %w", err)
+	// Unmap what the incidents being replaced held; then insert or
+	// replace the incidents, and map their observations.
+	for start := 0; start < len(ids); start += maxParams {
+		chunk := ids[start:min(start+maxParams, len(ids))]
+		if _, err := tx.ExecContext(ctx, `DELETE FROM finished_members WHERE incident_id IN (`+placeholders(len(chunk))+`)`, chunk...); err != nil {
+			return fmt.Errorf("sqlite: put finished incidents: %w", err)
+		}
 	}
-	defer unmap.Close()
-	put, err := tx.PrepareContext(ctx, `INSERT INTO finished_incidents (id, start_at, end_at, domain, kind, status, region, lat, lon, body)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-		ON CONFLICT (id) DO UPDATE SET start_at = excluded.start_at, end_at = excluded.end_at, domain = excluded.domain,
+	err = s.upsertRows(ctx, tx, "finished_incidents",
+		[]string{"id", "start_at", "end_at", "domain", "kind", "status", "region", "lat", "lon", "body"}, incRows,
+		` ON CONFLICT (id) DO UPDATE SET start_at = excluded.start_at, end_at = excluded.end_at, domain = excluded.domain,
 			kind = excluded.kind, status = excluded.status, region = excluded.region, lat = excluded.lat, lon = excluded.lon, body = excluded.body`)
+	if err == nil {
+		err = s.upsertRows(ctx, tx, "finished_members", []string{"obs_id", "incident_id"}, memRows,
+			` ON CONFLICT (obs_id) DO UPDATE SET incident_id = excluded.incident_id`)
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: put finished incidents: %w", err)
-	}
-	defer put.Close()
-	member, err := tx.PrepareContext(ctx, `INSERT INTO finished_members (obs_id, incident_id) VALUES ($1, $2)
-		ON CONFLICT (obs_id) DO UPDATE SET incident_id = excluded.incident_id`)
-	if err != nil {
-		return fmt.Errorf("sqlite: put finished incidents: %w", err)
-	}
-	defer member.Close()
-	for _, r := range rows {
-		inc := r.Inc
-		if _, err := unmap.ExecContext(ctx, inc.ID); err != nil {
-			return fmt.Errorf("sqlite: put finished incident %s: %w", inc.ID, err)
-		}
-		if _, err := put.ExecContext(ctx, inc.ID, inc.Start.UnixNano(), inc.End.UnixNano(), string(inc.Domain), string(inc.Kind),
-			string(inc.Status), inc.Region, inc.Lat, inc.Lon, r.Body); err != nil {
-			return fmt.Errorf("sqlite: put finished incident %s: %w", inc.ID, err)
-		}
-		for _, key := range r.Members {
-			if _, err := member.ExecContext(ctx, key[:], inc.ID); err != nil {
-				return fmt.Errorf("sqlite: put finished incident %s: %w", inc.ID, err)
-			}
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: put finished incidents: commit: %w", err)

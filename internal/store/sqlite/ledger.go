@@ -224,13 +224,19 @@ const rowsPerInsert = 64
 
 // insertRows inserts rows into table with multi-row INSERT statements.
 func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
+	return s.upsertRows(ctx, tx, table, cols, rows, "")
+}
+
+// upsertRows is insertRows with an upsert clause ("ON CONFLICT …") after
+// each statement's rows, which SQLite applies row by row, in order.
+func (s *Store) upsertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any, onConflict string) error {
 	for start := 0; start < len(rows); start += rowsPerInsert {
 		chunk := rows[start:min(start+rowsPerInsert, len(rows))]
 		args := make([]any, 0, len(chunk)*len(cols))
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		if _, err := tx.ExecContext(ctx, insertSQL(table, cols, len(chunk)), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, insertSQL(table, cols, len(chunk))+onConflict, args...); err != nil {
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}
 	}

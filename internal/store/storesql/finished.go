@@ -22,7 +22,7 @@ type FinishedRow struct {
 }
 
 // FinishedRows checks every finished incident and encodes it, before
-// anything is written. An incident without an ID, without observations, or with an
+// anything is written. Of incidents with one ID, only the last is kept. An incident without an ID, without observations, or with an
 // observation id that is not a UUID (in its 36-character form) is an error
 // wrapping derrors.ErrInvalid that names it.
 func FinishedRows(incs []incident.Incident) ([]FinishedRow, error) {
@@ -53,6 +53,21 @@ func FinishedRows(incs []incident.Incident) ([]FinishedRow, error) {
 			return nil, fmt.Errorf("incident %d (%s): %w", i, inc.ID, err)
 		}
 		rows[i] = FinishedRow{Inc: inc, Body: body, Members: members}
+	}
+	// An incident put twice in one batch is put once, as it is last: a
+	// store may then write the batch's rows in one statement each.
+	last := make(map[string]int, len(rows))
+	for i, r := range rows {
+		last[r.Inc.ID] = i
+	}
+	if len(last) < len(rows) {
+		kept := rows[:0]
+		for i, r := range rows {
+			if last[r.Inc.ID] == i {
+				kept = append(kept, r)
+			}
+		}
+		rows = kept
 	}
 	return rows, nil
 }
