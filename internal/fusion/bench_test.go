@@ -8,6 +8,7 @@ import (
 
 	"truce/internal/fusion"
 	"truce/internal/incident"
+	"truce/internal/observation"
 	"truce/internal/simulate"
 	"truce/internal/store/sqlite"
 )
@@ -80,4 +81,44 @@ func BenchmarkServiceMemory(b *testing.B) {
 		})
 	}
 	runtime.KeepAlive(recs)
+}
+
+// BenchmarkServiceLoad measures a start: the replay of a store of
+// simulated observations (simulate.Bench, some 400 days), without a
+// horizon, with one on a store that holds no finished incidents yet (the
+// replay stores them all), and with one again (it stores only what
+// differs: nothing).
+//
+//	go test ./internal/fusion -run '^$' -bench ServiceLoad -benchtime 1x
+func BenchmarkServiceLoad(b *testing.B) {
+	const n = 200_000
+	sc, err := simulate.Generate(simulate.Bench(n))
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := openStore(b)
+	for i := 0; i < len(sc.Records); i += 5000 {
+		var prep []observation.Prepared
+		for _, r := range sc.Records[i:min(i+5000, len(sc.Records))] {
+			prep = append(prep, observation.Prepare(r))
+		}
+		if _, err := store.WriteObservations(b.Context(), prep); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		horizon time.Duration
+	}{{"all-in-memory", 0}, {"horizon=72h/first", incident.DefaultHorizon}, {"horizon=72h/again", incident.DefaultHorizon}} {
+		b.Run(tc.name, func(b *testing.B) {
+			for range b.N {
+				s := fusion.New(store, incident.Config{Locate: simulate.Locate, Horizon: tc.horizon}, nil)
+				start := time.Now()
+				if err := s.Load(b.Context()); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(time.Since(start).Seconds(), "s/load")
+			}
+		})
+	}
 }

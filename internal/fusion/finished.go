@@ -20,15 +20,22 @@ import (
 // the store: every read (List, Get, IncidentOf) answers from memory and
 // from the store together, and decisions about a finished incident are
 // applied to its stored copy. Stored finished incidents are derived data,
-// like the view in memory: a restart deletes them and the replay of the
-// ledger's records stores them again.
+// like the view in memory: a restart's replay of the ledger's records
+// makes them again, and stores those that differ from the stored ones —
+// none, when the records, the fusion rules and the horizon are those they
+// were made with. When the rules or the horizon changed (the store's tag
+// says), the replay deletes them all first, so that none made otherwise
+// remains.
 
 // FinishedStore keeps the incidents a fuser with a horizon finished.
 type FinishedStore interface {
 	// PutFinishedIncidents stores incidents, each replacing any stored
 	// one with its id, and maps their observations to them.
 	PutFinishedIncidents(ctx context.Context, incs []incident.Incident) error
-	DeleteFinishedIncidents(ctx context.Context) error
+	// ResetFinishedIncidents deletes them all and sets the tag that
+	// FinishedTag returns: what they are made with.
+	ResetFinishedIncidents(ctx context.Context, tag string) error
+	FinishedTag(ctx context.Context) (string, error)
 	FinishedIncident(ctx context.Context, id string) (incident.Incident, error)
 	FinishedIncidentOf(ctx context.Context, obsID string) (incident.Incident, error)
 	// ListFinishedIncidents returns those q.Match selects, in
@@ -38,6 +45,30 @@ type FinishedStore interface {
 }
 
 func (s *Service) horizon() bool { return s.cfg.Horizon > 0 }
+
+// finishedTag says what the service makes finished incidents with.
+func (s *Service) finishedTag() string {
+	gate := s.cfg.Gate
+	if gate == 0 {
+		gate = incident.DefaultGate
+	}
+	return fmt.Sprintf("fusion %d, horizon %s, gate %g", incident.Version, s.cfg.Horizon, gate)
+}
+
+// checkFinished deletes the stored finished incidents when they were made
+// otherwise than this service makes them, before a replay.
+func (s *Service) checkFinished(ctx context.Context) error {
+	if !s.horizon() {
+		return nil
+	}
+	tag, err := s.store.FinishedTag(ctx)
+	if err != nil || tag == s.finishedTag() {
+		return err
+	}
+	s.log.InfoContext(ctx, "fusion: finished incidents made otherwise: making them again",
+		slog.String("was", tag), slog.String("now", s.finishedTag()))
+	return s.store.ResetFinishedIncidents(ctx, s.finishedTag())
+}
 
 // saveFinished stores the incidents the fuser finished, then drops them
 // from the view. When the store refuses, they stay in the view and are

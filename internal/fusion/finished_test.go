@@ -2,6 +2,7 @@ package fusion_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,4 +152,21 @@ func TestHorizonServesFinishedIncidents(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameJSON(t, "incidents after a restart", listAll(t, restarted, fusion.Query{}, 500), before)
+	if tag, err := store.FinishedTag(ctx); err != nil || !strings.Contains(tag, "horizon 24h0m0s") {
+		t.Errorf("the stored incidents' tag: %q, %v", tag, err)
+	}
+	if n, _ := store.CountFinishedIncidents(ctx); n != finished {
+		t.Errorf("after a restart, %d incidents stored as finished, were %d", n, finished)
+	}
+
+	// Another horizon makes them otherwise: the store is made again, and
+	// the incidents are the same.
+	longer := fusion.New(store, incident.Config{Locate: simulate.Locate, Horizon: 48 * time.Hour}, nil)
+	if err := longer.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, "incidents with another horizon", listAll(t, longer, fusion.Query{}, 500), before)
+	if n, _ := store.CountFinishedIncidents(ctx); n >= finished {
+		t.Errorf("with a longer horizon, %d incidents stored as finished, as many as with a shorter one (%d)", n, finished)
+	}
 }

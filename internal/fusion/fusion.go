@@ -90,7 +90,7 @@ func (s *Service) Load(ctx context.Context) error {
 // load is Load with s.mu held. Observations and decisions are replayed
 // in ledger order, each decision after the observations stored before it,
 // as the live view applied it; with a horizon, the incidents finished on
-// the way are stored again.
+// the way are stored again where they differ from the stored ones.
 func (s *Service) load(ctx context.Context) error {
 	start := time.Now()
 	s.pendMu.Lock()
@@ -98,10 +98,8 @@ func (s *Service) load(ctx context.Context) error {
 	s.pendMu.Unlock()
 	s.fuser = incident.New(s.cfg)
 	s.unsaved = nil
-	if s.horizon() {
-		if err := s.store.DeleteFinishedIncidents(ctx); err != nil {
-			return fmt.Errorf("fusion: load: %w", err)
-		}
+	if err := s.checkFinished(ctx); err != nil {
+		return fmt.Errorf("fusion: load: %w", err)
 	}
 	obs := pager[observation.Stored]{next: func(after int64) ([]observation.Stored, error) {
 		f := observation.Filter{Scope: observation.Scope{All: true}, ArrivalOrder: true, Limit: replayPage}

@@ -2,8 +2,10 @@ package incident_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -100,6 +102,26 @@ func TestGolden(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("incidents differ from %s; run go test ./internal/incident -update and review the diff", name)
+	}
+}
+
+// goldenDigests is the SHA-256 of testdata/small.golden.json under each
+// Version.
+var goldenDigests = map[int]string{
+	1: "710fa447761914f3b92f05e039693b7865e27e713fedcf45584eeec297d71fde",
+}
+
+// TestVersion fails when the golden incidents change without a new
+// Version: raise incident.Version and add the new file's digest above, so
+// that servers make their stored incidents again.
+func TestVersion(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "small.golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%x", sha256.Sum256(b))
+	if want := goldenDigests[incident.Version]; got != want {
+		t.Errorf("the golden incidents are %s, Version %d names %q: raise incident.Version and record the digest", got, incident.Version, want)
 	}
 }
 

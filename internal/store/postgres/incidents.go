@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -36,22 +37,30 @@ func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incide
 	if len(rows) == 0 {
 		return nil
 	}
-	// One batch, one round trip: the statements run in order, and the
-	// first error ends the transaction.
-	var b pgx.Batch
-	for _, r := range rows {
-		inc := r.Inc
-		b.Queue(`DELETE FROM finished_members WHERE incident_id = $1`, inc.ID)
-		b.Queue(`INSERT INTO finished_incidents (id, start_at, end_at, domain, kind, status, region, lat, lon, body)
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		stored, err := storedBodies(ctx, tx, rows)
+		if err != nil {
+			return err
+		}
+		changed := storesql.Changed(rows, stored)
+		if len(changed) == 0 {
+			return nil
+		}
+		// One batch, one round trip: the statements run in order, and the
+		// first error ends the transaction.
+		var b pgx.Batch
+		for _, r := range changed {
+			inc := r.Inc
+			b.Queue(`DELETE FROM finished_members WHERE incident_id = $1`, inc.ID)
+			b.Queue(`INSERT INTO finished_incidents (id, start_at, end_at, domain, kind, status, region, lat, lon, body)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (id) DO UPDATE SET start_at = excluded.start_at, end_at = excluded.end_at, domain = excluded.domain,
 				kind = excluded.kind, status = excluded.status, region = excluded.region, lat = excluded.lat, lon = excluded.lon, body = excluded.body`,
-			inc.ID, inc.Start.UnixNano(), inc.End.UnixNano(), string(inc.Domain), string(inc.Kind), string(inc.Status), inc.Region,
-			inc.Lat, inc.Lon, r.Body)
-		b.Queue(`INSERT INTO finished_members (obs_id, incident_id) SELECT unnest($1::uuid[]), $2
+				inc.ID, inc.Start.UnixNano(), inc.End.UnixNano(), string(inc.Domain), string(inc.Kind), string(inc.Status), inc.Region,
+				inc.Lat, inc.Lon, r.Body)
+			b.Queue(`INSERT INTO finished_members (obs_id, incident_id) SELECT unnest($1::uuid[]), $2
 			ON CONFLICT (obs_id) DO UPDATE SET incident_id = excluded.incident_id`, r.Members, inc.ID)
-	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		}
 		return tx.SendBatch(ctx, &b).Close()
 	})
 	if err != nil {
@@ -60,22 +69,59 @@ func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incide
 	return nil
 }
 
-// DeleteFinishedIncidents removes every stored finished incident and every
-// mapping of an observation to one, as a replay does before it stores them
-// again.
-func (s *Store) DeleteFinishedIncidents(ctx context.Context) error {
+// storedBodies returns the stored bodies of the incidents of rows, by id.
+func storedBodies(ctx context.Context, tx pgx.Tx, rows []storesql.FinishedRow) (map[string][]byte, error) {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.Inc.ID
+	}
+	res, err := tx.Query(ctx, `SELECT id, body FROM finished_incidents WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	var id string
+	var body []byte
+	_, err = pgx.ForEachRow(res, []any{&id, &body}, func() error {
+		out[id] = slices.Clone(body)
+		return nil
+	})
+	return out, err
+}
+
+// FinishedTag returns the tag ResetFinishedIncidents last set: what the
+// stored finished incidents were made with; "" when never set.
+func (s *Store) FinishedTag(ctx context.Context) (string, error) {
+	var tag string
+	err := s.pool.QueryRow(ctx, `SELECT tag FROM finished_state WHERE id = 1`).Scan(&tag)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("postgres: finished tag: %w", err)
+	}
+	return tag, nil
+}
+
+// ResetFinishedIncidents removes every stored finished incident and every
+// mapping of an observation to one, and sets the tag, in one transaction:
+// a replay that makes them otherwise than the stored ones were made then
+// stores them again.
+func (s *Store) ResetFinishedIncidents(ctx context.Context, tag string) error {
 	// DELETE rather than TRUNCATE: readers keep their snapshots and are not
 	// locked out meanwhile.
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		for _, table := range []string{"finished_members", "finished_incidents"} {
-			if _, err := tx.Exec(ctx, `DELETE FROM `+table); err != nil {
-				return err
-			}
+		if _, err := tx.Exec(ctx, `DELETE FROM finished_members`); err != nil {
+			return err
 		}
-		return nil
+		if _, err := tx.Exec(ctx, `DELETE FROM finished_incidents`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO finished_state (id, tag) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET tag = excluded.tag`, tag)
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: delete finished incidents: %w", err)
+		return fmt.Errorf("postgres: reset finished incidents: %w", err)
 	}
 	return nil
 }

@@ -35,6 +35,18 @@ func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incide
 	if len(rows) == 0 {
 		return nil
 	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: put finished incidents: %w", err)
+	}
+	defer tx.Rollback()
+	stored, err := storedBodies(ctx, tx, rows)
+	if err != nil {
+		return fmt.Errorf("sqlite: put finished incidents: %w", err)
+	}
+	if rows = storesql.Changed(rows, stored); len(rows) == 0 {
+		return nil
+	}
 	incRows := make([][]any, len(rows))
 	ids := make([]any, len(rows))
 	var memRows [][]any
@@ -47,11 +59,6 @@ func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incide
 			memRows = append(memRows, []any{key[:], inc.ID})
 		}
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: put finished incidents: %w", err)
-	}
-	defer tx.Rollback()
 	// Unmap what the incidents being replaced held; then insert or
 	// replace the incidents, and map their observations.
 	for start := 0; start < len(ids); start += maxParams {
@@ -77,22 +84,71 @@ func (s *Store) PutFinishedIncidents(ctx context.Context, incs []incident.Incide
 	return nil
 }
 
-// DeleteFinishedIncidents removes every stored finished incident and every
-// mapping of an observation to one, as a replay does before it stores them
-// again.
-func (s *Store) DeleteFinishedIncidents(ctx context.Context) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: delete finished incidents: %w", err)
-	}
-	defer tx.Rollback()
-	for _, table := range []string{"finished_members", "finished_incidents"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
-			return fmt.Errorf("sqlite: delete finished incidents: %w", err)
+// storedBodies returns the stored bodies of the incidents of rows, by id.
+func storedBodies(ctx context.Context, tx *sql.Tx, rows []storesql.FinishedRow) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for start := 0; start < len(rows); start += maxParams {
+		chunk := rows[start:min(start+maxParams, len(rows))]
+		args := make([]any, len(chunk))
+		for i, r := range chunk {
+			args[i] = r.Inc.ID
+		}
+		res, err := tx.QueryContext(ctx, `SELECT id, body FROM finished_incidents WHERE id IN (`+placeholders(len(args))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for res.Next() {
+			var id string
+			var body []byte
+			if err := res.Scan(&id, &body); err != nil {
+				res.Close()
+				return nil, err
+			}
+			out[id] = body
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return nil, err
 		}
 	}
+	return out, nil
+}
+
+// FinishedTag returns the tag ResetFinishedIncidents last set: what the
+// stored finished incidents were made with; "" when never set.
+func (s *Store) FinishedTag(ctx context.Context) (string, error) {
+	var tag string
+	err := s.read.QueryRowContext(ctx, `SELECT tag FROM finished_state WHERE id = 1`).Scan(&tag)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlite: finished tag: %w", err)
+	}
+	return tag, nil
+}
+
+// ResetFinishedIncidents removes every stored finished incident and every
+// mapping of an observation to one, and sets the tag, in one transaction:
+// a replay that makes them otherwise than the stored ones were made then
+// stores them again.
+func (s *Store) ResetFinishedIncidents(ctx context.Context, tag string) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: reset finished incidents: %w", err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{`DELETE FROM finished_members`, `DELETE FROM finished_incidents`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("sqlite: reset finished incidents: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO finished_state (id, tag) VALUES (1, $1)
+		ON CONFLICT (id) DO UPDATE SET tag = excluded.tag`, tag); err != nil {
+		return fmt.Errorf("sqlite: reset finished incidents: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: delete finished incidents: commit: %w", err)
+		return fmt.Errorf("sqlite: reset finished incidents: commit: %w", err)
 	}
 	return nil
 }

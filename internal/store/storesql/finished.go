@@ -147,3 +147,16 @@ func SelectFinished(q incident.Query) (string, []any) {
 	}
 	return query, args
 }
+
+// Changed returns the rows whose body differs from the body stored under
+// their id (stored maps the ids of those stored to their bodies): a replay
+// that makes the same incidents again writes nothing.
+func Changed(rows []FinishedRow, stored map[string][]byte) []FinishedRow {
+	out := rows[:0:0]
+	for _, r := range rows {
+		if b, ok := stored[r.Inc.ID]; !ok || !bytes.Equal(b, r.Body) {
+			out = append(out, r)
+		}
+	}
+	return out
+}

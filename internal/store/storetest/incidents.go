@@ -32,7 +32,7 @@ func testFinishedIncidents(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Paging", func(t *testing.T) { testFinishedPaging(t, open(t)) })
 	t.Run("NotFound", func(t *testing.T) { testFinishedNotFound(t, open(t)) })
 	t.Run("BadInput", func(t *testing.T) { testFinishedBadInput(t, open(t)) })
-	t.Run("Delete", func(t *testing.T) { testFinishedDelete(t, open(t)) })
+	t.Run("Reset", func(t *testing.T) { testFinishedReset(t, open(t)) })
 }
 
 func finObsID(n int) string { return fmt.Sprintf("00000000-0000-4000-a000-%012d", n) }
@@ -482,42 +482,66 @@ func testFinishedBadInput(t *testing.T, s Store) {
 	}
 }
 
-// testFinishedDelete: deleting removes every incident and mapping; a
-// replay then stores them again.
-func testFinishedDelete(t *testing.T, s Store) {
+// testFinishedReset: the tag starts empty; resetting removes every
+// incident and mapping and sets the tag; a replay stores them again;
+// putting what is stored again changes nothing, and putting it changed
+// replaces it.
+func testFinishedReset(t *testing.T, s Store) {
 	ctx := t.Context()
+	if tag, err := s.FinishedTag(ctx); err != nil || tag != "" {
+		t.Errorf("tag of a new store: %q, %v; want empty", tag, err)
+	}
 	incs := finishedIncidents(12)
 	if err := s.PutFinishedIncidents(ctx, incs); err != nil {
 		t.Fatal(err)
 	}
 	checkFinishedCount(t, s, 12)
-	if err := s.DeleteFinishedIncidents(ctx); err != nil {
+	if err := s.ResetFinishedIncidents(ctx, "fusion 1 horizon 72h"); err != nil {
 		t.Fatal(err)
+	}
+	if tag, err := s.FinishedTag(ctx); err != nil || tag != "fusion 1 horizon 72h" {
+		t.Errorf("tag after a reset: %q, %v", tag, err)
 	}
 	checkFinishedCount(t, s, 0)
 	for _, inc := range incs {
 		if _, err := s.FinishedIncident(ctx, inc.ID); !errors.Is(err, derrors.ErrNotFound) {
-			t.Errorf("FinishedIncident(%s) after delete: got %v, want ErrNotFound", inc.ID, err)
+			t.Errorf("FinishedIncident(%s) after a reset: got %v, want ErrNotFound", inc.ID, err)
 		}
 		for _, o := range inc.Observations {
 			if _, err := s.FinishedIncidentOf(ctx, o); !errors.Is(err, derrors.ErrNotFound) {
-				t.Errorf("FinishedIncidentOf(%s) after delete: got %v, want ErrNotFound", o, err)
+				t.Errorf("FinishedIncidentOf(%s) after a reset: got %v, want ErrNotFound", o, err)
 			}
 		}
 	}
 	if got, err := s.ListFinishedIncidents(ctx, incident.Query{Limit: 100}); err != nil || len(got) != 0 {
-		t.Errorf("list after delete: %d incidents (%v), want none", len(got), err)
+		t.Errorf("list after a reset: %d incidents (%v), want none", len(got), err)
 	}
-	if err := s.DeleteFinishedIncidents(ctx); err != nil {
-		t.Errorf("delete when empty: %v", err)
+	if err := s.ResetFinishedIncidents(ctx, "fusion 1 horizon 48h"); err != nil {
+		t.Errorf("reset when empty: %v", err)
 	}
-	if err := s.PutFinishedIncidents(ctx, incs); err != nil {
+	if tag, _ := s.FinishedTag(ctx); tag != "fusion 1 horizon 48h" {
+		t.Errorf("tag after a second reset: %q", tag)
+	}
+	for range 2 { // the replay, then the same again
+		if err := s.PutFinishedIncidents(ctx, incs); err != nil {
+			t.Fatal(err)
+		}
+		checkFinishedCount(t, s, 12)
+		got, err := s.FinishedIncidentOf(ctx, incs[7].Observations[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkIncident(t, "after the replay", got, stored(incs[7]))
+	}
+	changed := incs[7]
+	changed.Status, changed.StatusReason = incident.Verified, "seen"
+	if err := s.PutFinishedIncidents(ctx, append(slices.Clone(incs[:3]), changed)); err != nil {
 		t.Fatal(err)
 	}
-	checkFinishedCount(t, s, 12)
-	got, err := s.FinishedIncidentOf(ctx, incs[7].Observations[0])
+	got, err := s.FinishedIncident(ctx, changed.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkIncident(t, "after the replay", got, stored(incs[7]))
+	checkIncident(t, "changed among unchanged ones", got, stored(changed))
+	checkFinishedCount(t, s, 12)
 }

@@ -51,7 +51,8 @@ type Store interface {
 	CountAirwar(ctx context.Context) (bulletins, alerts int64, err error)
 
 	PutFinishedIncidents(ctx context.Context, incs []incident.Incident) error
-	DeleteFinishedIncidents(ctx context.Context) error
+	ResetFinishedIncidents(ctx context.Context, tag string) error
+	FinishedTag(ctx context.Context) (string, error)
 	FinishedIncident(ctx context.Context, id string) (incident.Incident, error)
 	FinishedIncidentOf(ctx context.Context, obsID string) (incident.Incident, error)
 	ListFinishedIncidents(ctx context.Context, q incident.Query) ([]incident.Incident, error)
