@@ -208,21 +208,25 @@ func (f *Fuser) sweep() {
 // finishedUnit returns the time before which the cut must have moved for
 // the unit with representative u (a block root, or a vague observation on
 // its own) to be finished: the latest observed time of its members, of
-// its watchers and of what they were compared with; MaxFloat64 when a
-// merge or split names it.
+// the vague observations compared with it and of what they were compared
+// with (bmax, dep); MaxFloat64 when a merge or split names it.
 func (f *Fuser) finishedUnit(u int32) float64 {
 	o := f.obs.at(u)
+	n := f.n.at(u)
 	if o.vague() {
 		if o.flags&fPinned != 0 {
 			return math.MaxFloat64
 		}
-		return f.n.at(u).dep
+		return n.dep
 	}
-	until := f.n.at(u).bmax
-	// Only merges and splits pin observations: without any, the walk of
-	// the members and the pinned watchers' test are skipped.
-	pins := len(f.dec.structural) > 0
-	for x := u; pins; {
+	until := max(n.bmax, n.dep)
+	// Only merges and splits pin observations: without any, the walks of
+	// the members and of the watchers are skipped. An attached vague
+	// observation watches the block of its cluster.
+	if len(f.dec.structural) == 0 {
+		return until
+	}
+	for x := u; ; {
 		if f.obs.at(x).flags&fPinned != 0 {
 			return math.MaxFloat64
 		}
@@ -232,11 +236,7 @@ func (f *Fuser) finishedUnit(u int32) float64 {
 	}
 	f.eachWatcher(u, func(w int32) {
 		ow := f.obs.at(w)
-		if ow.flags&fFree != 0 || !ow.vague() {
-			return
-		}
-		until = max(until, f.n.at(w).dep)
-		if pins && ow.flags&(fAttached|fPinned) == fAttached|fPinned && f.find(f.hot[w].clus) == u {
+		if ow.flags&(fFree|fVague|fAttached|fPinned) == fVague|fAttached|fPinned && f.find(f.hot[w].clus) == u {
 			until = math.MaxFloat64
 		}
 	})

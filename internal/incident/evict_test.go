@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"truce/internal/derrors"
 	"truce/internal/incident"
+	"truce/internal/observation"
 	"truce/internal/simulate"
 )
 
@@ -67,6 +69,147 @@ func TestHorizonSameIncidents(t *testing.T) {
 	t.Logf("%d observations, %d incidents finished, at most %d observations held", len(s.Records), finished, maxLen)
 	if b := encode(t, got); !bytes.Equal(b, want) {
 		t.Errorf("finished + live incidents differ from fusion without a horizon (%d vs %d bytes)", len(b), len(want))
+	}
+}
+
+// TestHorizonDelayedReports: reports that arrive late but within the
+// horizon (a patrol's batch uploaded a day after the event) join blocks
+// that look old, and the vague observations already attached near them
+// must be decided again. With a third of the records delayed by up to 40
+// hours (the scenario's own delays reach 30) and a 48-hour horizon, so
+// that none is late, the incidents are still byte-identical to those of a
+// Fuser without a horizon. A freeze test (see attach) that took such a
+// block for one that can no longer change fails here.
+func TestHorizonDelayedReports(t *testing.T) {
+	const horizon, delay = 48 * time.Hour, 40 * time.Hour
+	s := scenario(t, simulate.Bench(30_000))
+	recs := slices.Clone(s.Records)
+	rng := rand.New(rand.NewPCG(7, 11))
+	for i := range recs {
+		if rng.IntN(3) == 0 {
+			d := time.Duration(rng.Int64N(int64(delay)))
+			recs[i].AcceptedAt = recs[i].ObservedAt.Add(d)
+		}
+	}
+	slices.SortStableFunc(recs, func(a, b observation.Record) int { return a.AcceptedAt.Compare(b.AcceptedAt) })
+	want := encode(t, fuseRecords(t, recs).Incidents())
+
+	f := incident.New(incident.Config{Locate: simulate.Locate, Horizon: horizon})
+	var got []incident.Incident
+	for i, rec := range recs {
+		if err := f.Add(rec); err != nil {
+			t.Fatal(err)
+		}
+		if i%1000 == 0 {
+			got = append(got, f.Finished()...)
+		}
+	}
+	got = append(got, f.Finished()...)
+	if len(got) == 0 {
+		t.Fatal("no incident finished")
+	}
+	got = append(got, f.Incidents()...)
+	sortByStart(got)
+	if b := encode(t, got); !bytes.Equal(b, want) {
+		t.Errorf("finished + live incidents differ from fusion without a horizon (%d vs %d bytes)", len(b), len(want))
+	}
+}
+
+// TestHorizonFreezeBound: a block observed just under Gate × √2 × 15
+// minutes before clock − Horizon can still change (a precise report
+// observed at clock − Horizon is not late and may join it), so a vague
+// observation attached by a sweep must still watch it. Here a party's
+// allegation lies halfway between two single reports and is its own
+// incident; a delayed report joins one of them and moves its centre away,
+// and the allegation must now join the other, as without a horizon.
+func TestHorizonFreezeBound(t *testing.T) {
+	const h = 3600.0 // the horizon, s; sweeps run every 3 hours of clock
+	precise := func(n int, sec, yKm float64) r {
+		return r{n: n, sec: sec, tu: 900, lat: lat0 + yKm*0.009, lon: lon0, lu: 1000,
+			kind: "explosion", source: observation.Acoustic, org: "m", sub: int64(n)}
+	}
+	far := func(n int, sec float64) r { x := precise(n, sec, 0); x.lon += 5; return x }
+	allegation := r{n: 4, sec: 6200, tu: 1800, lat: lat0 - 15*0.009, lon: lon0, lu: 5000,
+		kind: "explosion", source: observation.Party, org: "p", sub: 9, isParty: true}
+	type step struct {
+		x        r
+		accepted float64
+	}
+	steps := []step{
+		{far(10, -70*h), -70 * h}, // starts the clock
+		{far(11, 0), 0},           // a sweep; the next at 3 h
+		{precise(1, 6200, 0), 6200},
+		{precise(2, 6200, -30), 6200},
+		{allegation, 6200},
+		{far(12, -65*h), 3 * h}, // late; its arrival sweeps with clock − Horizon = 7200
+		{precise(3, 7210, 4), 3 * h},
+	}
+	var recs []observation.Record
+	f := incident.New(incident.Config{Horizon: time.Hour})
+	var finished []incident.Incident
+	for i, st := range steps {
+		rec := st.x.record()
+		rec.AcceptedAt = t0.Add(time.Duration(st.accepted * float64(time.Second)))
+		recs = append(recs, rec)
+		if err := f.Add(rec); err != nil {
+			t.Fatal(err)
+		}
+		finished = append(finished, f.Finished()...)
+		if i == 5 {
+			if got := groups(f.Incidents()); got != "1|11|2|4" {
+				t.Fatalf("before the delayed report: %s, want 1|11|2|4", got)
+			}
+		}
+	}
+	got := groups(append(finished, f.Incidents()...))
+	want := groups(fuseRecords(t, recs).Incidents())
+	if want != "1,3|10|11|12|2,4" {
+		t.Fatalf("without a horizon: %s, want 1,3|10|11|12|2,4", want)
+	}
+	if got != want {
+		t.Errorf("with a horizon: %s, want %s", got, want)
+	}
+}
+
+// TestHorizonWatcherDelays: a block does not finish while a vague
+// observation compared with it may still be decided again. Here a party's
+// allegation with a 12-hour time uncertainty, 40 hours after a report,
+// joins its incident at a sweep whose cut has passed the report but not
+// the allegation; a report 40.5 hours after the allegation then makes it
+// ambiguous, and it must leave: the first report's block cannot have been
+// finished with it.
+func TestHorizonWatcherDelays(t *testing.T) {
+	const hour = 3600.0
+	precise := func(n int, sec float64) r {
+		return r{n: n, sec: sec, tu: 900, lat: lat0, lon: lon0, lu: 1000,
+			kind: "explosion", source: observation.Acoustic, org: "m", sub: int64(n)}
+	}
+	far := precise(10, 81*hour)
+	far.lon += 5
+	allegation := r{n: 3, sec: 40 * hour, tu: 12 * hour, lat: lat0, lon: lon0, lu: 5000,
+		kind: "explosion", source: observation.Party, org: "p", sub: 9, isParty: true}
+	steps := []r{precise(1, 0), allegation, far, precise(2, 80.5*hour)}
+	accepted := []float64{0, 40 * hour, 81 * hour, 81 * hour}
+
+	var recs []observation.Record
+	f := incident.New(incident.Config{Horizon: time.Hour})
+	var finished []incident.Incident
+	for i, x := range steps {
+		rec := x.record()
+		rec.AcceptedAt = t0.Add(time.Duration(accepted[i] * float64(time.Second)))
+		recs = append(recs, rec)
+		if err := f.Add(rec); err != nil {
+			t.Fatal(err)
+		}
+		finished = append(finished, f.Finished()...)
+	}
+	got := groups(append(finished, f.Incidents()...))
+	want := groups(fuseRecords(t, recs).Incidents())
+	if want != "1|10|2|3" {
+		t.Fatalf("without a horizon: %s, want 1|10|2|3", want)
+	}
+	if got != want {
+		t.Errorf("with a horizon: %s, want %s", got, want)
 	}
 }
 

@@ -116,6 +116,12 @@ func (f *Fuser) touch(k int32) {
 //
 // The first attach settles v: it becomes a watcher of the blocks of its
 // candidates, and precise observations added later find it themselves.
+// With a horizon, a block too old for any precise observation not yet
+// late to join is frozen: it can never change, so v need not watch it
+// for a change, and only watches it when it attaches to it (finish and
+// Incidents find a block's attached observations among its watchers).
+// The dep of each candidate block's root is raised to v's, which is what
+// finishedUnit reads instead of walking the watchers.
 func (f *Fuser) attach(v int32) {
 	o := f.obs.at(v)
 	settled := o.flags&fSettled != 0
@@ -123,8 +129,10 @@ func (f *Fuser) attach(v int32) {
 		f.settle(v)
 	}
 	f.preciseCandidates(v)
+	frozen := f.frozenBefore()
 	best, bestQ, secondQ := int32(-1), math.Inf(1), math.Inf(1)
 	dep := o.ts
+	roots := f.roots[:0]
 	f.kstamp++
 	for _, c := range f.cands {
 		k := f.hot[c].clus
@@ -135,7 +143,12 @@ func (f *Fuser) attach(v int32) {
 		cs := f.cstats.at(k)
 		r := cs.root // k's block is c's
 		dep = max(dep, cs.bmax)
-		if !settled {
+		if f.ev.on {
+			roots = append(roots, r)
+		}
+		// cs.bmax is the block's: a block changed since it was clustered
+		// is dirty, and flush clusters dirty blocks before it attaches.
+		if !settled && cs.bmax >= frozen {
 			// Consecutive entries for one block collapse in addWatch.
 			f.addWatch(r, v)
 			f.n.at(v).wroot = r
@@ -151,6 +164,10 @@ func (f *Fuser) attach(v int32) {
 			secondQ = q
 		}
 	}
+	for _, r := range roots {
+		f.n.at(r).dep = max(f.n.at(r).dep, dep)
+	}
+	f.roots = roots
 	if secondQ-bestQ < ambiguity {
 		best = -1
 	}
@@ -158,6 +175,9 @@ func (f *Fuser) attach(v int32) {
 	old := f.hot[v].clus
 	if best >= 0 {
 		o.flags |= fAttached
+		if cs := f.cstats.at(best); cs.bmax < frozen {
+			f.addWatch(cs.root, v) // frozen: not watched for changes
+		}
 	} else {
 		o.flags &^= fAttached
 		best = v
@@ -169,6 +189,19 @@ func (f *Fuser) attach(v int32) {
 		}
 		f.touch(best)
 	}
+}
+
+// frozenBefore returns the time before which a block whose members were
+// all observed is frozen: no observation that is not late (observed at or
+// after clock − Horizon) can join it. Precise observations state at most
+// vagueTimeS, so two are compatible only within Gate × √2 × vagueTimeS of
+// each other (a second's slack covers rounding). Without a horizon
+// nothing is frozen.
+func (f *Fuser) frozenBefore() float64 {
+	if !f.ev.on {
+		return math.Inf(-1)
+	}
+	return f.ev.lateBefore() - f.gate*math.Sqrt2*vagueTimeS - 1
 }
 
 // attachDist compares a vague observation with a precise cluster's centre.

@@ -205,7 +205,8 @@ type Fuser struct {
 	dirtyP, dirtyV []int32
 	stamp          uint32
 	cands          []int32
-	preciseOnly    bool // the current query wants precise observations only
+	roots          []int32 // attach's buffer
+	preciseOnly    bool    // the current query wants precise observations only
 	agg            agglo
 
 	changes bool    // Changes has been called: track touched keys
@@ -230,8 +231,10 @@ type node struct {
 	wroot int32  // vague: the block root it last became a watcher of
 	// bmax is, per block root, the latest observed time of its members;
 	// dep is, per vague observation, the latest observed time of itself
-	// and the blocks it was compared with. Both are seconds since the
-	// epoch and say when a unit can no longer change.
+	// and the blocks it was compared with, and per block root (with a
+	// horizon) the largest dep of the vague observations compared with
+	// the block. Both are seconds since the epoch and say when a unit can
+	// no longer change.
 	bmax, dep float64
 }
 
@@ -918,6 +921,7 @@ func (f *Fuser) union(a, b int32) int32 {
 	f.parent[rb] = ra
 	f.n.at(ra).size += f.n.at(rb).size
 	f.n.at(ra).bmax = max(f.n.at(ra).bmax, f.n.at(rb).bmax)
+	f.n.at(ra).dep = max(f.n.at(ra).dep, f.n.at(rb).dep)
 	f.n.at(ra).ring, f.n.at(rb).ring = f.n.at(rb).ring, f.n.at(ra).ring
 	f.wpool.join(f.watchers.at(ra), f.watchers.at(rb))
 	f.dirtyP = append(f.dirtyP, ra)
