@@ -1,6 +1,8 @@
 package incident_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"testing"
@@ -16,7 +18,8 @@ import (
 // order (Add for every record, then Settle) and report ns/obs (wall),
 // cpu-ns/obs (process CPU time, the collector included) and the heap the
 // Fuser retains per observation (heapB/obs). BenchmarkIncidents100k adds
-// the cost of building every Incident value. The figures are in doc.go.
+// the cost of building every Incident value. The figures are in
+// docs/benchmarks.md.
 
 var benchScenarios sync.Map // n -> *simulate.Scenario
 
@@ -108,3 +111,29 @@ func BenchmarkStream1M(b *testing.B)   { benchFuseCfg(b, 1_000_000, false, incid
 // hundred records: the flushes then see vague observations settled before
 // the precise ones that match them arrive.
 func BenchmarkLive100k(b *testing.B) { benchFuseCfg(b, 100_000, false, 0, 100) }
+
+// BenchmarkMemoryLatency measures this machine's ceiling for work that
+// reads memory at random, as fusion does once its working set outgrows
+// the caches: the time of one dependent read from tables of growing size
+// (a random cyclic chain, one read per 64-byte line).
+//
+//	go test ./internal/incident -run '^$' -bench MemoryLatency
+func BenchmarkMemoryLatency(b *testing.B) {
+	for _, kb := range []int{256, 1 << 10, 4 << 10, 8 << 10, 64 << 10} {
+		b.Run(fmt.Sprintf("%dKiB", kb), func(b *testing.B) {
+			lines := kb << 10 / 64
+			perm := rand.New(rand.NewPCG(1, 2)).Perm(lines)
+			chain := make([]int64, lines*8)
+			for i, p := range perm {
+				chain[p*8] = int64(perm[(i+1)%lines] * 8)
+			}
+			p := int64(0)
+			for b.Loop() {
+				p = chain[p]
+			}
+			if p < 0 {
+				b.Fatal("broken chain")
+			}
+		})
+	}
+}

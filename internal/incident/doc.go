@@ -154,14 +154,23 @@
 //     observed more than H + R before the clock. So once the cut, clock −
 //     H − R, has passed every member of a unit (a precise block with the
 //     vague observations attached to it, or a vague observation on its own),
-//     every watcher of its block and everything its vague members were
-//     compared with, the unit can no longer change: its incidents are
-//     finished. A sweep, every sixth of H, hands them to Finished and
+//     every vague observation compared with its block and everything those
+//     were compared with (a block's root keeps the latest such time, so the
+//     test reads one number), the unit can no longer change: its incidents
+//     are finished. A sweep, every sixth of H, hands them to Finished and
 //     releases their observations: index entries, union–find slots (reused
 //     by later observations), ids. It brings the grouping up to date first,
 //     but for the new vague observations observed after clock − H: none
 //     can match a unit it may finish, so they wait, as Add left them, to be
 //     attached once when they are older (or when a reader flushes).
+//   - A precise block whose members were all observed more than
+//     Gate × √2 × 15 minutes (the longest time apart two precise
+//     observations can match) before clock − H is frozen: no observation
+//     that is not late can join it. A vague observation attached by a
+//     sweep is compared with such blocks but does not watch them for
+//     changes (it watches the one it joins, so that finishing and readers
+//     find it there): a sweep's vague observations are three days old, and
+//     nearly every block they are compared with is frozen.
 //   - A unit named by a merge or split stays live, since decisions name
 //     observations; memory grows with the number of such decisions, not of
 //     observations. Status and attribution decisions are part of the
@@ -186,65 +195,13 @@
 // process CPU ns/obs (the garbage collector included) and the heap the Fuser
 // holds at the end per observation. Fuse keeps everything; Incidents100k
 // also builds every Incident; Stream runs with DefaultHorizon, builds every
-// finished Incident and drains Finished every thousand records. On the
-// project's shared 2-core AMD EPYC machine (other agents' builds and tests
-// running, which moves a single run by ±25%), this version against
-// 61f9c99, five alternating runs of one test binary each on 26 Nov 2026,
-// wall time of the whole benchmark:
-//
-//	                   this version       61f9c99
-//	Fuse100k           0.40–0.54 s        0.48–0.54 s
-//	Fuse1M             4.14–5.42 s        4.45–5.50 s
-//	Stream100k         0.62–0.83 s        0.70–1.00 s
-//	Stream1M           7.2–8.5 s          8.4–10.2 s
-//
-// Stream1M was faster than 61f9c99 in each of the five pairs, by 4 to 24%
-// (median 15%); Fuse is unchanged (the same work: the changes are in what
-// only a horizon does). Under cachegrind, which counts rather than times,
-// the package's own code ran 1.76 G instructions in Stream100k against
-// 1.84 G, with 12.9 M first-level data read misses against 14.7 M.
-//
-// Per observation that is 4,100–5,400 ns at 1M and 4,000–5,400 at 100k
-// (Fuse): the same, as the index promises. heapB/obs 448 and 415 (Fuse),
-// 90 and 9 (Stream). What changed (the partition did not): a precise
-// observation's query no longer sizes its box for the precise lists by
-// the settled vague observations' uncertainties (up to 35 km), and skips
-// the vague lists of a level when none settled there is recent enough to
-// match — with a horizon the sweeps settle only what is older than
-// clock − Horizon, so a new observation used to walk some nine cells of
-// empty windows (gridQuery's instructions 321 M → 164 M); freed slots are
-// handed out in ascending order, so observations that arrive together
-// get neighbouring slots as without a horizon (attach's first-level misses
-// 2.47 M → 1.89 M); a sweep writes its finished incidents' ids into one
-// string and builds each Incident in place (instructions for building
-// finished incidents 183 M → 114 M).
-//
-// Stream is not at 5 s. It does the same fusion as Fuse — counted, the
-// same 20,283 attaches and 5% more re-clustered members at 100k; sweeping
-// every half of the horizon instead of every sixth made no difference
-// beyond the noise, since a sweep redoes almost nothing — and on top
-// builds every finished Incident and releases its observations: per 100k
-// observations the profile puts finish at 0.12 s (building the incidents
-// 0.06, releasing 0.02), the finished test at 0.03 s, the sweep's own
-// bookkeeping and sorting at 0.06 s. Its flushes also cost more per
-// attach than Fuse's single one (0.32 s against 0.27 s per 100k): the
-// vague observations a sweep attaches are three days old, and their
-// candidates' cluster stats, watcher lists and slots are cold in the
-// cache, where Fuse's one flush walks them in arrival order. What remains is memory-bound and what the rule requires:
-// for each vague observation some 250 index entries read and 100
-// compatible; parsing each record's id and reading its position (cache
-// misses on the input itself) are a fifth of Add.
-//
-// Live100k is Fuse100k with a Settle after every hundred records, as a
-// server that reads while records arrive: 6,650–8,140 ns/obs against
-// 6,600–8,120 for 61f9c99 in six alternating pairs of runs (its reads
-// settle vague observations as they come, so it keeps scanning vague
-// lists).
-//
-// With the horizon the heap the Fuser holds stays flat as a million
-// observations stream through (7.8 MiB at 100k, 7.9 at 500k, 8.0 at 1M,
-// about 14,000 observations live; 61f9c99 held 7.7, 7.8 and 7.8: the
-// sweep's id buffer adds a little):
+// finished Incident and drains Finished every thousand records; Live100k is
+// Fuse100k with a Settle after every hundred records, as a server that reads
+// while records arrive. MemoryLatency measures the machine's cost of a read
+// at random from tables of growing size, which is what bounds fusion once
+// its working set outgrows the caches. The figures, and what was tried, are
+// in docs/benchmarks.md. With the horizon the heap the Fuser holds stays
+// flat as a million observations stream through:
 //
 //	go test ./internal/incident -run HeapFlat -long -v
 //
