@@ -155,15 +155,6 @@ func (f *Fuser) sweep() {
 	e.floor = limit
 	clear(e.wait)
 	e.setFinishedIDs(first)
-	// Hand the free slots out in ascending order (alloc pops from the
-	// end). A unit's slots were mostly taken in one run of arrivals, and
-	// finish frees them in an order of its own: popped as freed, slots of
-	// observations that arrive together would be scattered over the
-	// per-slot arrays, and every later query, attach and cluster touching
-	// such neighbours would read a separate cache line for each. Sorted,
-	// neighbours in arrival order mostly get neighbouring slots, as
-	// without a horizon. Slots never decide a result.
-	slices.SortFunc(f.free, func(a, b int32) int { return cmp.Compare(b, a) })
 
 	// Drop the removals of ids that live on as finished incidents.
 	if len(gone) > 0 {
@@ -191,7 +182,7 @@ func (f *Fuser) sweep() {
 		end := sort.Search(len(l), func(j int) bool { return l[j].ts >= cut })
 		n := 0
 		for _, x := range l[:end] {
-			if f.obs.at(x.i).flags&fFree == 0 {
+			if !f.free.has(x.i) {
 				l[n] = x
 				n++
 			}
@@ -354,7 +345,7 @@ func (f *Fuser) release(s int32) {
 	f.parent[s], f.n.at(s).ring, f.n.at(s).size = s, s, 1
 	f.freeWatches(s)
 	f.n.at(s).gen++
-	f.free = append(f.free, s)
+	f.free.add(s)
 }
 
 // compactLater queues cell list k (cell index × 2nTime + list) for the

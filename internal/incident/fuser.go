@@ -199,8 +199,7 @@ type Fuser struct {
 	kstamp                 uint32
 
 	cstats chunked[clusterStats] // per cluster key
-	// free holds the slots of finished observations, for reuse.
-	free []int32
+	free   freeSet               // the slots of finished observations, for reuse
 
 	dirtyP, dirtyV []int32
 	stamp          uint32
@@ -287,7 +286,7 @@ func New(cfg Config) *Fuser {
 
 // Len returns how many observations the Fuser holds: all it was given,
 // less those of finished incidents when Config.Horizon is set.
-func (f *Fuser) Len() int { return int(f.obs.len()) - len(f.free) }
+func (f *Fuser) Len() int { return int(f.obs.len()) - f.free.len() }
 
 // Add takes one accepted observation into fusion. It returns an error
 // wrapping derrors.ErrInvalid when the record breaks the observation
@@ -330,9 +329,8 @@ func (f *Fuser) Add(rec observation.Record) error {
 // alloc stores o in a free slot, or a new one, and returns its index.
 func (f *Fuser) alloc(o *obs) int32 {
 	var i int32
-	if n := len(f.free); n > 0 {
-		i = f.free[n-1]
-		f.free = f.free[:n-1]
+	if j, ok := f.free.take(); ok {
+		i = j
 		*f.obs.at(i) = *o
 	} else {
 		i = f.obs.len()
