@@ -137,6 +137,15 @@ func (f *Fuser) cluster(members []int32) {
 		return
 	}
 	slices.SortFunc(members, func(x, y int32) int { return bytes.Compare(f.obs.at(x).id[:], f.obs.at(y).id[:]) })
+	// The vague observations compared with the block's old clusters are
+	// compared with its new ones (the watchers among them are attached
+	// again, and raise it again).
+	wdep := float32(math.Inf(-1))
+	for _, m := range members {
+		if c := f.hot[m].clus; c >= 0 && f.hot[c].clus == c {
+			wdep = max(wdep, f.hot[c].wdep)
+		}
+	}
 	a.reset(k)
 	a.idx = append(a.idx[:0], members...)
 	ref := f.obs.at(members[0])
@@ -200,6 +209,7 @@ func (f *Fuser) cluster(members []int32) {
 		r := a.root(int32(i))
 		f.hot[m].clus = members[r]
 		if int32(i) == r {
+			f.hot[m].wdep = wdep
 			cs := a.stats(r)
 			cs.root, cs.bmax = block, bmax
 			*f.cstats.at(m) = cs

@@ -210,20 +210,23 @@ func (f *Fuser) finishedUnit(u int32) float64 {
 		}
 		return n.dep
 	}
-	until := max(n.bmax, n.dep)
-	// Only merges and splits pin observations: without any, the walks of
-	// the members and of the watchers are skipped. An attached vague
+	until := n.bmax
+	// Only merges and splits pin observations. An attached vague
 	// observation watches the block of its cluster.
-	if len(f.dec.structural) == 0 {
-		return until
-	}
+	pins := len(f.dec.structural) > 0
 	for x := u; ; {
-		if f.obs.at(x).flags&fPinned != 0 {
+		if pins && f.obs.at(x).flags&fPinned != 0 {
 			return math.MaxFloat64
+		}
+		if h := &f.hot[x]; h.clus == x {
+			until = max(until, float64(h.wdep))
 		}
 		if x = f.n.at(x).ring; x == u {
 			break
 		}
+	}
+	if !pins {
+		return until
 	}
 	f.eachWatcher(u, func(w int32) {
 		ow := f.obs.at(w)
@@ -341,7 +344,7 @@ func (f *Fuser) release(s int32) {
 	}
 	*o = obs{}
 	o.flags = fFree
-	f.hot[s].clus = -1
+	f.hot[s] = hot{clus: -1, wdep: float32(math.Inf(-1))}
 	f.parent[s], f.n.at(s).ring, f.n.at(s).size = s, s, 1
 	f.freeWatches(s)
 	f.n.at(s).gen++

@@ -120,7 +120,7 @@ func (f *Fuser) touch(k int32) {
 // late to join is frozen: it can never change, so v need not watch it
 // for a change, and only watches it when it attaches to it (finish and
 // Incidents find a block's attached observations among its watchers).
-// The dep of each candidate block's root is raised to v's, which is what
+// The wdep of each candidate cluster is raised to v's dep, which is what
 // finishedUnit reads instead of walking the watchers.
 func (f *Fuser) attach(v int32) {
 	o := f.obs.at(v)
@@ -132,7 +132,7 @@ func (f *Fuser) attach(v int32) {
 	frozen := f.frozenBefore()
 	best, bestQ, secondQ := int32(-1), math.Inf(1), math.Inf(1)
 	dep := o.ts
-	roots := f.roots[:0]
+	keys := f.keys[:0]
 	f.kstamp++
 	for _, c := range f.cands {
 		k := f.hot[c].clus
@@ -144,7 +144,7 @@ func (f *Fuser) attach(v int32) {
 		r := cs.root // k's block is c's
 		dep = max(dep, cs.bmax)
 		if f.ev.on {
-			roots = append(roots, r)
+			keys = append(keys, k)
 		}
 		// cs.bmax is the block's: a block changed since it was clustered
 		// is dirty, and flush clusters dirty blocks before it attaches.
@@ -164,10 +164,13 @@ func (f *Fuser) attach(v int32) {
 			secondQ = q
 		}
 	}
-	for _, r := range roots {
-		f.n.at(r).dep = max(f.n.at(r).dep, dep)
+	if len(keys) > 0 {
+		w := up32(dep)
+		for _, k := range keys {
+			f.hot[k].wdep = max(f.hot[k].wdep, w)
+		}
 	}
-	f.roots = roots
+	f.keys = keys
 	if secondQ-bestQ < ambiguity {
 		best = -1
 	}
@@ -189,6 +192,15 @@ func (f *Fuser) attach(v int32) {
 		}
 		f.touch(best)
 	}
+}
+
+// up32 rounds t up to a float32.
+func up32(t float64) float32 {
+	w := float32(t)
+	if float64(w) < t {
+		w = math.Nextafter32(w, float32(math.Inf(1)))
+	}
+	return w
 }
 
 // frozenBefore returns the time before which a block whose members were

@@ -204,7 +204,7 @@ type Fuser struct {
 	dirtyP, dirtyV []int32
 	stamp          uint32
 	cands          []int32
-	roots          []int32 // attach's buffer
+	keys           []int32 // attach's buffer
 	preciseOnly    bool    // the current query wants precise observations only
 	agg            agglo
 
@@ -230,10 +230,8 @@ type node struct {
 	wroot int32  // vague: the block root it last became a watcher of
 	// bmax is, per block root, the latest observed time of its members;
 	// dep is, per vague observation, the latest observed time of itself
-	// and the blocks it was compared with, and per block root (with a
-	// horizon) the largest dep of the vague observations compared with
-	// the block. Both are seconds since the epoch and say when a unit can
-	// no longer change.
+	// and the blocks it was compared with. Both are seconds since the
+	// epoch and say when a unit can no longer change.
 	bmax, dep float64
 }
 
@@ -245,6 +243,11 @@ type hot struct {
 	clus int32
 	// kmark is a scratch stamp per cluster key.
 	kmark uint32
+	// wdep is, per cluster key with a horizon, the latest dep of the vague
+	// observations compared with the cluster (rounded up to a float32:
+	// seconds since the epoch, a little late, which only delays a finish).
+	// attach writes it beside the kmark it writes anyway.
+	wdep float32
 }
 
 // watcher is one entry of a block's watcher list. gen is the slot
@@ -343,7 +346,7 @@ func (f *Fuser) alloc(o *obs) int32 {
 	}
 	n := f.n.at(i)
 	n.size, n.ring, n.wroot = 1, i, -1
-	f.hot[i].clus = -1
+	f.hot[i] = hot{clus: -1, wdep: float32(math.Inf(-1))}
 	f.parent[i] = i
 	n.bmax, n.dep = o.ts, o.ts
 	return i
@@ -919,7 +922,6 @@ func (f *Fuser) union(a, b int32) int32 {
 	f.parent[rb] = ra
 	f.n.at(ra).size += f.n.at(rb).size
 	f.n.at(ra).bmax = max(f.n.at(ra).bmax, f.n.at(rb).bmax)
-	f.n.at(ra).dep = max(f.n.at(ra).dep, f.n.at(rb).dep)
 	f.n.at(ra).ring, f.n.at(rb).ring = f.n.at(rb).ring, f.n.at(ra).ring
 	f.wpool.join(f.watchers.at(ra), f.watchers.at(rb))
 	f.dirtyP = append(f.dirtyP, ra)
