@@ -131,11 +131,7 @@ func TestHorizonFreezeBound(t *testing.T) {
 	far := func(n int, sec float64) r { x := precise(n, sec, 0); x.lon += 5; return x }
 	allegation := r{n: 4, sec: 6200, tu: 1800, lat: lat0 - 15*0.009, lon: lon0, lu: 5000,
 		kind: "explosion", source: observation.Party, org: "p", sub: 9, isParty: true}
-	type step struct {
-		x        r
-		accepted float64
-	}
-	steps := []step{
+	steps := []accepted{
 		{far(10, -70*h), -70 * h}, // starts the clock
 		{far(11, 0), 0},           // a sweep; the next at 3 h
 		{precise(1, 6200, 0), 6200},
@@ -144,31 +140,14 @@ func TestHorizonFreezeBound(t *testing.T) {
 		{far(12, -65*h), 3 * h}, // late; its arrival sweeps with clock − Horizon = 7200
 		{precise(3, 7210, 4), 3 * h},
 	}
-	var recs []observation.Record
-	f := incident.New(incident.Config{Horizon: time.Hour})
-	var finished []incident.Incident
-	for i, st := range steps {
-		rec := st.x.record()
-		rec.AcceptedAt = t0.Add(time.Duration(st.accepted * float64(time.Second)))
-		recs = append(recs, rec)
-		if err := f.Add(rec); err != nil {
-			t.Fatal(err)
+	sameWithHorizon(t, steps, "1,3|10|11|12|2,4", func(i int, f *incident.Fuser) {
+		if i != 5 {
+			return
 		}
-		finished = append(finished, f.Finished()...)
-		if i == 5 {
-			if got := groups(f.Incidents()); got != "1|11|2|4" {
-				t.Fatalf("before the delayed report: %s, want 1|11|2|4", got)
-			}
+		if got := groups(f.Incidents()); got != "1|11|2|4" {
+			t.Fatalf("before the delayed report: %s, want 1|11|2|4", got)
 		}
-	}
-	got := groups(append(finished, f.Incidents()...))
-	want := groups(fuseRecords(t, recs).Incidents())
-	if want != "1,3|10|11|12|2,4" {
-		t.Fatalf("without a horizon: %s, want 1,3|10|11|12|2,4", want)
-	}
-	if got != want {
-		t.Errorf("with a horizon: %s, want %s", got, want)
-	}
+	})
 }
 
 // TestHorizonWatcherDelays: a block does not finish while a vague
@@ -188,27 +167,42 @@ func TestHorizonWatcherDelays(t *testing.T) {
 	far.lon += 5
 	allegation := r{n: 3, sec: 40 * hour, tu: 12 * hour, lat: lat0, lon: lon0, lu: 5000,
 		kind: "explosion", source: observation.Party, org: "p", sub: 9, isParty: true}
-	steps := []r{precise(1, 0), allegation, far, precise(2, 80.5*hour)}
-	accepted := []float64{0, 40 * hour, 81 * hour, 81 * hour}
+	steps := []accepted{{precise(1, 0), 0}, {allegation, 40 * hour}, {far, 81 * hour}, {precise(2, 80.5*hour), 81 * hour}}
+	sameWithHorizon(t, steps, "1|10|2|3", nil)
+}
 
+// accepted is a test observation and when it is accepted, in seconds
+// after t0.
+type accepted struct {
+	x  r
+	at float64
+}
+
+// sameWithHorizon adds steps to a Fuser with a one-hour horizon, calling
+// check (when not nil) after each, and requires its finished and live
+// incidents to group the observations as a Fuser without a horizon does,
+// which must be want.
+func sameWithHorizon(t *testing.T, steps []accepted, want string, check func(i int, f *incident.Fuser)) {
+	t.Helper()
 	var recs []observation.Record
 	f := incident.New(incident.Config{Horizon: time.Hour})
 	var finished []incident.Incident
-	for i, x := range steps {
-		rec := x.record()
-		rec.AcceptedAt = t0.Add(time.Duration(accepted[i] * float64(time.Second)))
+	for i, st := range steps {
+		rec := st.x.record()
+		rec.AcceptedAt = t0.Add(time.Duration(st.at * float64(time.Second)))
 		recs = append(recs, rec)
 		if err := f.Add(rec); err != nil {
 			t.Fatal(err)
 		}
 		finished = append(finished, f.Finished()...)
+		if check != nil {
+			check(i, f)
+		}
 	}
-	got := groups(append(finished, f.Incidents()...))
-	want := groups(fuseRecords(t, recs).Incidents())
-	if want != "1|10|2|3" {
-		t.Fatalf("without a horizon: %s, want 1|10|2|3", want)
+	if got := groups(fuseRecords(t, recs).Incidents()); got != want {
+		t.Fatalf("without a horizon: %s, want %s", got, want)
 	}
-	if got != want {
+	if got := groups(append(finished, f.Incidents()...)); got != want {
 		t.Errorf("with a horizon: %s, want %s", got, want)
 	}
 }
