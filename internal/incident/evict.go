@@ -211,8 +211,7 @@ func (f *Fuser) finishedUnit(u int32) float64 {
 		return n.dep
 	}
 	until := n.bmax
-	// Only merges and splits pin observations. An attached vague
-	// observation watches the block of its cluster.
+	// Only merges and splits pin observations.
 	pins := len(f.dec.structural) > 0
 	for x := u; ; {
 		if pins && f.obs.at(x).flags&fPinned != 0 {
@@ -228,6 +227,7 @@ func (f *Fuser) finishedUnit(u int32) float64 {
 	if !pins {
 		return until
 	}
+	// An attached vague observation watches the block of its cluster.
 	f.eachWatcher(u, func(w int32) {
 		ow := f.obs.at(w)
 		if ow.flags&(fFree|fVague|fAttached|fPinned) == fVague|fAttached|fPinned && f.find(f.hot[w].clus) == u {
