@@ -116,12 +116,13 @@ func TestHorizonDelayedReports(t *testing.T) {
 }
 
 // TestHorizonFreezeBound: a block observed just under Gate × √2 × 15
-// minutes before clock − Horizon can still change (a precise report
-// observed at clock − Horizon is not late and may join it), so a vague
-// observation attached by a sweep must still watch it. Here a party's
-// allegation lies halfway between two single reports and is its own
-// incident; a delayed report joins one of them and moves its centre away,
-// and the allegation must now join the other, as without a horizon.
+// minutes (4,455 s) before clock − Horizon can still change (a precise
+// report observed at clock − Horizon is not late and may join it), so a
+// vague observation attached by a sweep must still watch it. Here a
+// party's allegation lies halfway between two single reports, 4,400 s
+// before clock − Horizon, and is its own incident; a delayed report joins
+// one of them and moves its centre away, and the allegation must now join
+// the other, as without a horizon. A freeze bound a minute too late fails.
 func TestHorizonFreezeBound(t *testing.T) {
 	const h = 3600.0 // the horizon, s; sweeps run every 3 hours of clock
 	precise := func(n int, sec, yKm float64) r {
@@ -129,16 +130,16 @@ func TestHorizonFreezeBound(t *testing.T) {
 			kind: "explosion", source: observation.Acoustic, org: "m", sub: int64(n)}
 	}
 	far := func(n int, sec float64) r { x := precise(n, sec, 0); x.lon += 5; return x }
-	allegation := r{n: 4, sec: 6200, tu: 1800, lat: lat0 - 15*0.009, lon: lon0, lu: 5000,
+	allegation := r{n: 4, sec: 2800, tu: 1800, lat: lat0 - 15*0.009, lon: lon0, lu: 5000,
 		kind: "explosion", source: observation.Party, org: "p", sub: 9, isParty: true}
 	steps := []accepted{
 		{far(10, -70*h), -70 * h}, // starts the clock
 		{far(11, 0), 0},           // a sweep; the next at 3 h
-		{precise(1, 6200, 0), 6200},
-		{precise(2, 6200, -30), 6200},
-		{allegation, 6200},
+		{precise(1, 2800, 0), 2800},
+		{precise(2, 2800, -30), 2800},
+		{allegation, 2800},
 		{far(12, -65*h), 3 * h}, // late; its arrival sweeps with clock − Horizon = 7200
-		{precise(3, 7210, 4), 3 * h},
+		{precise(3, 7210, 0.5), 3 * h},
 	}
 	sameWithHorizon(t, steps, "1,3|10|11|12|2,4", func(i int, f *incident.Fuser) {
 		if i != 5 {
