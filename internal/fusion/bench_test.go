@@ -26,10 +26,7 @@ import (
 //	go test ./internal/fusion -run '^$' -bench ServiceMemory -benchtime 1x
 func BenchmarkServiceMemory(b *testing.B) {
 	const n = 200_000
-	sc, err := simulate.Generate(simulate.Bench(n))
-	if err != nil {
-		b.Fatal(err)
-	}
+	sc := generate(b, simulate.Bench(n))
 	recs := sc.Records
 	for _, tc := range []struct {
 		name    string
@@ -92,10 +89,7 @@ func BenchmarkServiceMemory(b *testing.B) {
 //	go test ./internal/fusion -run '^$' -bench ServiceLoad -benchtime 1x
 func BenchmarkServiceLoad(b *testing.B) {
 	const n = 200_000
-	sc, err := simulate.Generate(simulate.Bench(n))
-	if err != nil {
-		b.Fatal(err)
-	}
+	sc := generate(b, simulate.Bench(n))
 	store := openStore(b)
 	for i := 0; i < len(sc.Records); i += 5000 {
 		var prep []observation.Prepared

@@ -42,12 +42,7 @@ func listAll(t *testing.T, s *fusion.Service, q fusion.Query, limit int) []incid
 func TestHorizonServesFinishedIncidents(t *testing.T) {
 	ctx := t.Context()
 	store := openStore(t)
-	cfg := simulate.Default()
-	cfg.Days = 6
-	sc, err := simulate.Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := days(t, 6)
 	all := fusion.New(store, incident.Config{Locate: simulate.Locate}, nil)
 	bounded := fusion.New(store, incident.Config{Locate: simulate.Locate, Horizon: 24 * time.Hour}, nil)
 	for _, s := range []*fusion.Service{all, bounded} {

@@ -19,12 +19,7 @@ import (
 func TestLiveViewEqualsReplay(t *testing.T) {
 	ctx := t.Context()
 	store := openStore(t)
-	cfg := simulate.Default()
-	cfg.Days = 1
-	sc, err := simulate.Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := days(t, 1)
 	live := fusion.New(store, incident.Config{Locate: simulate.Locate}, nil)
 	if err := live.Load(ctx); err != nil {
 		t.Fatal(err)
@@ -91,12 +86,7 @@ func TestLiveViewEqualsReplay(t *testing.T) {
 func TestSortedViewFollowsChanges(t *testing.T) {
 	ctx := t.Context()
 	store := openStore(t)
-	cfg := simulate.Default()
-	cfg.Days = 1
-	sc, err := simulate.Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := days(t, 1)
 	recs := sc.Records[:min(len(sc.Records), 3000)]
 	live := fusion.New(store, incident.Config{Locate: simulate.Locate}, nil)
 	if err := live.Load(ctx); err != nil {

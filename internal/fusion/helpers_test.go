@@ -7,6 +7,7 @@ import (
 
 	"truce/internal/fusion"
 	"truce/internal/incident"
+	"truce/internal/simulate"
 	"truce/internal/store/sqlite"
 )
 
@@ -39,6 +40,23 @@ func openStore(t testing.TB) *sqlite.Store {
 	}
 	t.Cleanup(func() { store.Close() })
 	return store
+}
+
+// generate returns the simulated scenario of cfg.
+func generate(t testing.TB, cfg simulate.Config) *simulate.Scenario {
+	t.Helper()
+	sc, err := simulate.Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// days returns the default scenario's first n days.
+func days(t testing.TB, n int) *simulate.Scenario {
+	cfg := simulate.Default()
+	cfg.Days = n
+	return generate(t, cfg)
 }
 
 // sameJSON fails the test when got and want differ as JSON.
