@@ -302,12 +302,7 @@ func testFinishedFilters(t *testing.T, s Store) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var want []incident.Incident
-			for i := range all {
-				if tt.q.Match(&all[i]) {
-					want = append(want, all[i])
-				}
-			}
+			want := matching(all, tt.q)
 			if tt.name == "everything" && len(want) != len(all) {
 				t.Fatalf("q.Match selects %d of %d", len(want), len(all))
 			}
@@ -351,12 +346,7 @@ func testFinishedPaging(t *testing.T, s Store) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var want []incident.Incident
-			for i := range all {
-				if tt.q.Match(&all[i]) {
-					want = append(want, all[i])
-				}
-			}
+			want := matching(all, tt.q)
 			q := tt.q
 			q.Limit = tt.limit
 			var got []incident.Incident
@@ -544,4 +534,15 @@ func testFinishedReset(t *testing.T, s Store) {
 	}
 	checkIncident(t, "changed among unchanged ones", got, stored(changed))
 	checkFinishedCount(t, s, 12)
+}
+
+// matching returns the incidents of all that q selects, in their order.
+func matching(all []incident.Incident, q incident.Query) []incident.Incident {
+	var out []incident.Incident
+	for i := range all {
+		if q.Match(&all[i]) {
+			out = append(out, all[i])
+		}
+	}
+	return out
 }
